@@ -1,0 +1,1 @@
+// @longshort/attention — see the package README.

@@ -1,0 +1,1 @@
+// @longshort/lm — see the package README.

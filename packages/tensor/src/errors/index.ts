@@ -1,0 +1,11 @@
+export { TensorError, check, formatShape, type TensorErrorCode } from './tensor-error.js';
+export { ShapeError, type ShapeErrorCode } from './shape-error.js';
+export { DTypeError } from './dtype-error.js';
+export { KernelNotFoundError } from './kernel-not-found-error.js';
+export { BackendError, type BackendErrorCode } from './backend-error.js';
+export { CapabilityError } from './capability-error.js';
+export { DisposedTensorError } from './disposed-tensor-error.js';
+export { ConfigError } from './config-error.js';
+export { WeightLoadError, type WeightProblems } from './weight-load-error.js';
+export { FileFormatError } from './file-format-error.js';
+export { GradError } from './grad-error.js';

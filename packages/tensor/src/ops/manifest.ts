@@ -1,0 +1,35 @@
+// The typed table of primitive ops that need a kernel on every backend. A backend's kernel
+// table is checked against it (`satisfies KernelTable`), so adding a primitive here breaks every
+// backend's build until it decides: a kernel, or an explicit 'cpu-fallback'.
+import { binaryOps } from './binary/binary.js';
+import { castOp } from './cast/cast.js';
+import { contiguousOp } from './contiguous/contiguous.js';
+import type { OpDef } from './define-op.js';
+import { matmulOp } from './matmul/matmul.js';
+import { padOp } from './pad/pad.js';
+import { argmaxOp, maxOp, sumOp } from './reduce/reduce.js';
+import { unaryOps } from './unary/unary.js';
+import { whereOp } from './where/where.js';
+
+export const primitiveOps = {
+  ...unaryOps,
+  ...binaryOps,
+  where: whereOp,
+  cast: castOp,
+  contiguous: contiguousOp,
+  pad: padOp,
+  sum: sumOp,
+  max: maxOp,
+  argmax: argmaxOp,
+  matmul: matmulOp,
+};
+
+export type PrimitiveOpName = keyof typeof primitiveOps;
+
+/** The attributes type of a primitive op. */
+export type AttrsOf<K extends PrimitiveOpName> = (typeof primitiveOps)[K] extends OpDef<infer A> ? A : never;
+
+/** A backend's kernel table: one entry per primitive, a kernel or a declared CPU fallback. */
+export type KernelTable<Kernel> = {
+  readonly [K in PrimitiveOpName]: Kernel | 'cpu-fallback';
+};

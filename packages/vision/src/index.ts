@@ -1,0 +1,1 @@
+// @longshort/vision — see the package README.

@@ -1,0 +1,1 @@
+// @longshort/webgpu — see the package README.
