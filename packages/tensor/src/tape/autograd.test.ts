@@ -38,3 +38,15 @@ describe('autograd', () => {
     expect(Array.from(await add(t, 1).data())).toEqual([2, 5, 3, 6, 4, 7]);
   });
 });
+
+import { gradcheck } from '../testing/index.js';
+import { div, log, matmul as mm, sqrt } from '../index.js';
+
+describe('gradcheck', () => {
+  it('passes for a composite expression', () => {
+    gradcheck((a, b) => div(log(add(mul(a, a), 1)), sqrt(add(mm(a, b), 3))), [
+      { values: [0.1, -0.4, 0.7, 1.2], shape: [2, 2] },
+      { values: [0.3, 0.2, -0.1, 0.5], shape: [2, 2] },
+    ]);
+  });
+});
