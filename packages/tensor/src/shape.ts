@@ -54,10 +54,12 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 
 /** Maps a possibly negative axis into [0, rank); throws ShapeError when out of range. */
 export function normalizeAxis(axis: number, rank: number, op: string, argument = 'axis'): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1) || (rank === 0 && axis !== 0 && axis !== -1)) {
-    throw new ShapeError('BAD_AXIS', op, argument, 'is out of range', `an integer in [${-rank}, ${Math.max(rank - 1, 0)}]`, String(axis));
+  // NOTE: a rank-0 tensor accepts axis 0 and -1, as in PyTorch.
+  const r = Math.max(rank, 1);
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) {
+    throw new ShapeError('BAD_AXIS', op, argument, 'is out of range', `an integer in [${-r}, ${r - 1}]`, String(axis));
   }
-  return axis < 0 ? axis + rank : axis;
+  return axis < 0 ? axis + r : axis;
 }
 
 /** Normalises a list of axes (undefined = all), sorted and de-duplicated. */
