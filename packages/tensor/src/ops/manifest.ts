@@ -6,6 +6,10 @@ import { castOp } from './cast/cast.js';
 import { contiguousOp } from './contiguous/contiguous.js';
 import type { OpDef } from './define-op.js';
 import { matmulOp } from './matmul/matmul.js';
+import { gatherOp, indexSelectOp } from './gather/gather.js';
+import { scatterAddOp } from './scatter-add/scatter-add.js';
+import { concatOp } from './concat/concat.js';
+import { conv2dBackwardInputOp, conv2dBackwardWeightOp, conv2dOp } from './conv2d/conv2d.js';
 import { padOp } from './pad/pad.js';
 import { argmaxOp, maxOp, sumOp } from './reduce/reduce.js';
 import { unaryOps } from './unary/unary.js';
@@ -22,6 +26,13 @@ export const primitiveOps = {
   max: maxOp,
   argmax: argmaxOp,
   matmul: matmulOp,
+  gather: gatherOp,
+  indexSelect: indexSelectOp,
+  scatterAdd: scatterAddOp,
+  concat: concatOp,
+  conv2d: conv2dOp,
+  conv2dBackwardInput: conv2dBackwardInputOp,
+  conv2dBackwardWeight: conv2dBackwardWeightOp,
 };
 
 export type PrimitiveOpName = keyof typeof primitiveOps;

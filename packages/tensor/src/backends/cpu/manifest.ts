@@ -4,6 +4,10 @@ import { castReference } from '../../ops/cast/cast.js';
 import { contiguousReference } from '../../ops/contiguous/contiguous.js';
 import type { PrimitiveOpName } from '../../ops/manifest.js';
 import { matmulReference } from '../../ops/matmul/matmul.js';
+import { gatherReference, indexSelectReference } from '../../ops/gather/reference.js';
+import { scatterAddReference } from '../../ops/scatter-add/reference.js';
+import { concatReference } from '../../ops/concat/reference.js';
+import { conv2dBackwardInputReference, conv2dBackwardWeightReference, conv2dReference } from '../../ops/conv2d/reference.js';
 import { padReference } from '../../ops/pad/pad.js';
 import { argmaxReference, maxReference, sumReference } from '../../ops/reduce/reduce.js';
 import { unaryReference } from '../../ops/unary/reference.js';
@@ -56,4 +60,11 @@ export const cpuKernels = {
   max: plain(maxReference),
   argmax: plain(argmaxReference),
   matmul: plain(matmulReference),
+  gather: plain(gatherReference),
+  indexSelect: plain(indexSelectReference),
+  scatterAdd: plain(scatterAddReference),
+  concat: plain(concatReference),
+  conv2d: plain(conv2dReference),
+  conv2dBackwardInput: plain(conv2dBackwardInputReference),
+  conv2dBackwardWeight: plain(conv2dBackwardWeightReference),
 } satisfies Record<PrimitiveOpName, CpuKernelEntry>;
