@@ -1,0 +1,24 @@
+// The timing loop's budget: warm-up runs are untimed; timing stops at maxRuns, or once both
+// minRuns and minTimeMs are reached.
+import { describe, expect, it } from 'vitest';
+import { measure } from './measure.js';
+
+const budget = { warmupRuns: 2, minRuns: 3, minTimeMs: 0, maxRuns: 50, slowRunMs: Infinity };
+
+describe('measure', () => {
+  it('runs the warm-ups untimed, then minRuns timed runs when the time budget is spent', async () => {
+    let calls = 0;
+    const times = await measure(async () => calls++, budget);
+    expect(calls).toBe(5);
+    expect(times).toHaveLength(3);
+    expect(times.every((t) => t >= 0)).toBe(true);
+  });
+
+  it('keeps running until minTimeMs has passed, but never beyond maxRuns', async () => {
+    const sleep = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const times = await measure(sleep, { ...budget, warmupRuns: 0, minTimeMs: 30 });
+    expect(times.length).toBeGreaterThan(3);
+    expect(times.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(30);
+    expect(await measure(sleep, { ...budget, warmupRuns: 0, minTimeMs: 1e9, maxRuns: 4 })).toHaveLength(4);
+  });
+});

@@ -1,0 +1,41 @@
+// The timing loop: warm up, then repeat a run until a time budget is spent (at least `minRuns`
+// runs and `minTimeMs` milliseconds, at most `maxRuns` runs), so slow cases stay affordable.
+import { performance } from 'node:perf_hooks';
+
+export interface Budget {
+  /** Untimed runs before timing (JIT, caches, lazy initialisation). */
+  warmupRuns: number;
+  minRuns: number;
+  minTimeMs: number;
+  maxRuns: number;
+  /** A first (validation) run at least this long is warm enough to be counted (see the suites). */
+  slowRunMs: number;
+}
+
+/**
+ * Times `run` under `budget` and returns the run times in milliseconds.
+ * @example const times = await measure(() => work(), { warmupRuns: 1, minRuns: 3, minTimeMs: 1000, maxRuns: 50, slowRunMs: 10_000 });
+ */
+export async function measure(run: () => Promise<unknown>, budget: Budget): Promise<number[]> {
+  for (let i = 0; i < budget.warmupRuns; i++) await run();
+  const times: number[] = [];
+  let spent = 0;
+  while (times.length < budget.maxRuns && (times.length < budget.minRuns || spent < budget.minTimeMs)) {
+    const start = performance.now();
+    await run();
+    const elapsed = performance.now() - start;
+    times.push(elapsed);
+    spent += elapsed;
+  }
+  return times;
+}
+
+/**
+ * Times one call of `fn` and returns its result with the elapsed milliseconds.
+ * @example const { value, ms } = await timed(() => library.run());
+ */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - start };
+}
