@@ -2,10 +2,10 @@
 // Reads are asynchronous (`await t.data()`); `dataSync()` works only where the backend can.
 import type { Backend } from './backend/spec.js';
 import type { AnyTypedArray, DType, TypedArrayFor } from './dtype.js';
-import { BackendError, DisposedTensorError } from './errors/index.js';
+import { BackendError, DisposedTensorError, DTypeError, ShapeError, formatShape } from './errors/index.js';
 import { statsFor } from './memory.js';
 import { setTensorCheck, trackTensor, untrackTensor } from './scope.js';
-import { contiguousStrides, isContiguous, sizeOf } from './shape.js';
+import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
 import type { Storage } from './storage.js';
 import type { GradNode } from './tape/grad-node.js';
 
@@ -136,6 +136,8 @@ export class Tensor<D extends DType = DType> {
   assign(source: Tensor): void {
     this.assertAlive('assign');
     source.assertAlive('assign');
+    if (!shapesEqual(source.shape, this.shape)) throw new ShapeError('SHAPE_MISMATCH', 'assign', 'source', 'has a different shape', formatShape(this.shape), formatShape(source.shape));
+    if (source.dtype !== this.dtype) throw new DTypeError('DTYPE_MISMATCH', 'assign', 'source', this.dtype, source.dtype);
     const old = this.storage;
     this.storage = source.storage.retain();
     (this as { strides: readonly number[] }).strides = source.strides;

@@ -23,7 +23,7 @@ export interface GradcheckOptions extends Tolerance {
 let sharedBackend: Backend | null = null;
 /** A CPU reference backend for float64 checks (separate counters from the default one). */
 export function gradcheckBackend(): Backend {
-  sharedBackend ??= createCpuBackend({ name: 'cpu-f64' });
+  sharedBackend ??= createCpuBackend({ name: 'cpu-f64', kernels: 'reference' });
   return sharedBackend;
 }
 

@@ -1,7 +1,7 @@
 // Binary elementwise primitives with NumPy broadcasting and dtype promotion. A JavaScript number
 // operand is a "weak" scalar: it takes the other operand's dtype (f32 if that is an integer
 // dtype and the number is not an integer), as in PyTorch.
-import { promoteTypes, type DType } from '../../dtype.js';
+import { isFloat, promoteTypes, type DType } from '../../dtype.js';
 import { broadcastShapes } from '../../shape.js';
 import { Tensor } from '../../tensor.js';
 import { applyOp } from '../apply.js';
@@ -95,13 +95,18 @@ function apply(name: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
   try {
     let x = ta;
     let y = tb;
-    // NOTE: integer division is true division (as in PyTorch): i32 operands are divided as f32.
-    if (name === 'div' && x.dtype !== 'f64' && y.dtype !== 'f64' && promoteTypes(x.dtype, y.dtype) === 'i32') {
+    // NOTE: integer division is true division (as in PyTorch): i32 and bool operands are divided as f32.
+    if (name === 'div' && !isFloat(promoteTypes(x.dtype, y.dtype))) {
       x = cast(x, 'f32');
       y = cast(y, 'f32');
       owned.push(x, y);
     }
-    return applyOp(binaryOps[name], [x, y], {})[0];
+    const out = applyOp(binaryOps[name], [x, y], {})[0];
+    if (out.dtype !== 'bool' || comparisonOps.has(name)) return out;
+    // NOTE: arithmetic on two bools stays bool (add = or, mul = and, as in PyTorch); the raw
+    // result (1 + 1 = 2) is normalised so that a bool tensor only ever holds 0 and 1.
+    owned.push(out);
+    return cast(out, 'bool');
   } finally {
     for (const t of owned) t.dispose();
   }

@@ -72,7 +72,8 @@ function reduceReference(init: number, combine: (acc: number, v: number) => numb
 }
 
 export const sumReference = reduceReference(0, (a, v) => a + v);
-export const maxReference = reduceReference(-Infinity, (a, v) => (Number.isNaN(a) || v > a || Number.isNaN(v) ? v : a));
+// NOTE: once the accumulator is NaN it stays NaN (`v > NaN` is false), so NaN propagates.
+export const maxReference = reduceReference(-Infinity, (a, v) => (v > a || Number.isNaN(v) ? v : a));
 
 export const argmaxReference: CpuKernel<{ readonly axis: number; readonly keepDims: boolean }> = ([x], [out], { axis }) => {
   const outer = x.shape.slice(0, axis).reduce((a, b) => a * b, 1);

@@ -13,7 +13,8 @@ export const unaryFunctions = {
   erf: erfScalar,
   sin: Math.sin,
   cos: Math.cos,
-  relu: (x: number) => (x > 0 ? x : 0),
+  // NOTE: NaN propagates, as in PyTorch (a plain `x > 0 ? x : 0` would turn NaN into 0).
+  relu: (x: number) => (x > 0 || Number.isNaN(x) ? x : 0),
   sigmoid: (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   sign: (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   floor: Math.floor,
