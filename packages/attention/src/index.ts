@@ -8,3 +8,8 @@ export { sinusoid } from './long-short/sinusoid.js';
 export { FullAttention, fullAttentionCore, type AttentionCoreOptions, type FullAttentionConfig } from './full/full-attention.js';
 export { FullAttention2D, relativePositionIndexFull, type FullAttention2DConfig } from './full/full-attention-2d.js';
 export { padSequence, unpadSequence, type PaddedSequence } from './padding.js';
+export { longShortCore, longShortAttentionOp, longShortAttentionBackwardOp, type LongShortCoreAttrs, type LongShortCoreResult } from './fused/long-short-core.js';
+export {
+  causalLongShortCore, causalLongShortAttentionOp, causalLongShortAttentionBackwardOp, type CausalCoreAttrs, type CausalCoreInputs, type CausalCoreResult,
+} from './fused/causal-core.js';
+export { fusedAttentionOps, registerFusedAttentionKernels } from './fused/register.js';

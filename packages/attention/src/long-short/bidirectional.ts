@@ -4,11 +4,11 @@
 // sequence's keys/values before both branches, `dual_ln_s` on the landmark (and CLS) keys/values.
 import {
   ConfigError, LayerNorm, Linear, Module, ShapeError, add, concat, div, eq, formatShape, layerNorm, matmul,
-  mul, ne, ones, permute, reshape, slice, softmax, sum, tidy, where, type Tensor,
+  mul, ne, ones, permute, reshape, slice, softmax, sum, tidy, where, zeros, type Tensor,
 } from '@longshort/tensor';
 import { requireNonNegativeInt, requirePositiveInt } from '../config-check.js';
+import { longShortCore } from '../fused/long-short-core.js';
 import { mergeHeads, splitHeads } from '../heads.js';
-import { windowBlocks, windowExtension } from './window.js';
 
 export interface LongShortAttentionConfig {
   /** Model width D (= heads · headDim). */
@@ -128,48 +128,19 @@ export class LongShortAttention extends Module {
       kBar = lnS(kBar);
       vBar = lnS(vBar);
     }
-    const rPrime = kBar ? kBar.shape[2] : 0;
 
-    // 5-6. Scores: landmarks first, then the window (or the token itself in diagonal mode).
-    const parts: Tensor[] = [];
-    if (kBar) parts.push(matmul(q, kBar, { transposeB: true })); // (B, H, n, r')
-    let kWin: Tensor | null = null;
-    let vWin: Tensor | null = null;
-    const G = w > 0 ? n / w : 0;
-    const span = w > 0 ? w + 2 * windowExtension(w) : 0;
-    if (w > 0) {
-      kWin = windowBlocks(k, 2, w); // (B, H, G, span, d)
-      vWin = windowBlocks(v, 2, w);
-      const keyValid = reshape(windowBlocks(valid, 1, w), [B, 1, G, 1, span]); // padded/outside keys: −∞
-      const scores = matmul(reshape(q, [B, H, G, w, d]), kWin, { transposeB: true }); // (B, H, G, w, span)
-      parts.push(reshape(where(keyValid, scores, -Infinity), [B, H, n, span]));
-    } else if (r === 0) {
-      parts.push(sum(mul(q, k), -1, { keepDims: true })); // (B, H, n, 1): the token itself
-    }
-
-    // 7-8. One softmax; rows of padded queries are zeroed (also clears all −∞ rows).
-    const probs = where(reshape(valid, [B, 1, n, 1]), softmax(parts.length === 1 ? parts[0] : concat(parts, -1), -1), 0);
-
-    // 9. Context.
-    let context: Tensor | null = null;
-    if (kBar) context = matmul(slice(probs, [0, 0, 0, 0], [B, H, n, rPrime]), vBar!); // (B, H, n, d)
-    if (w > 0) {
-      const windowProbs = reshape(slice(probs, [0, 0, 0, rPrime]), [B, H, G, w, span]);
-      const local = reshape(matmul(windowProbs, vWin!), [B, H, n, d]); // (B, H, n, d)
-      context = context ? add(context, local) : local;
-    } else if (r === 0) {
-      const local = mul(slice(probs, [0, 0, 0, rPrime]), v);
-      context = context ? add(context, local) : local;
-    }
+    // 5-9. One softmax over [landmarks | window keys] and the context (the fused core op).
+    const empty = () => zeros([B, H, 0, d], q.dtype, q.backend); // (B, H, 0, d): no landmarks
+    let { context } = longShortCore(q, k, v, kBar ?? empty(), vBar ?? empty(), valid, { window: w, diagonal: w === 0 && r === 0 });
 
     // 10, 12. The CLS query attends to its raw key and to the context vectors.
     if (clsParts) {
       const self = sum(mul(clsParts.q, clsParts.k), -1, { keepDims: true }); // (B, H, 1, 1)
-      const toContext = where(reshape(valid, [B, 1, 1, n]), matmul(clsParts.q, context!, { transposeB: true }), -Infinity); // (B, H, 1, n)
+      const toContext = where(reshape(valid, [B, 1, 1, n]), matmul(clsParts.q, context, { transposeB: true }), -Infinity); // (B, H, 1, n)
       const p = softmax(concat([self, toContext], -1), -1); // (B, H, 1, 1 + n)
-      const outCls = add(mul(slice(p, [0, 0, 0, 0], [B, H, 1, 1]), clsParts.v), matmul(slice(p, [0, 0, 0, 1]), context!)); // (B, H, 1, d)
-      context = concat([outCls, context!], 2); // (B, H, 1 + n, d)
+      const outCls = add(mul(slice(p, [0, 0, 0, 0], [B, H, 1, 1]), clsParts.v), matmul(slice(p, [0, 0, 0, 1]), context)); // (B, H, 1, d)
+      context = concat([outCls, context], 2); // (B, H, 1 + n, d)
     }
-    return this.W_o.forward(mergeHeads(context!)); // (B, n(+1), D)
+    return this.W_o.forward(mergeHeads(context)); // (B, n(+1), D)
   }
 }

@@ -5,12 +5,12 @@
 // relative chunk positions, and (b) the W most recent tokens (itself included) with Transformer-XL
 // relative positions. DualLN: `dual_ln_win` on window keys/values, `dual_ln_dproj` on compressed.
 import {
-  ConfigError, LayerNorm, Linear, Module, Parameter, ShapeError, add, concat, div, formatShape, fromArray, layerNorm,
-  matmul, permute, reshape, slice, softmax, tidy, where, zeros, type Tensor,
+  ConfigError, LayerNorm, Linear, Module, Parameter, ShapeError, concat, div, formatShape, layerNorm, matmul, permute,
+  reshape, slice, softmax, tidy, zeros, type Tensor,
 } from '@longshort/tensor';
 import { requirePositiveInt } from '../config-check.js';
+import { causalLongShortCore } from '../fused/causal-core.js';
 import { mergeHeads, splitHeads } from '../heads.js';
-import { embedBand, extractBand, skewChunks } from './band.js';
 import { descending, sinusoid } from './sinusoid.js';
 
 export interface CausalLongShortConfig {
@@ -44,16 +44,6 @@ export function validateCausalLengths(config: CausalLongShortConfig, M: number, 
   if (M > W && M % W !== 0) throw new ShapeError('SHAPE_MISMATCH', op, 'block length', `must be a multiple of windowLen ${W} when longer than it`, `M % ${W} == 0`, `M = ${M}`);
   if (L % l !== 0) throw new ShapeError('SHAPE_MISMATCH', op, 'memory length', `must be a multiple of chunkSize ${l}`, `L % ${l} == 0`, `L = ${L}`);
   if (L < W) throw new ShapeError('SHAPE_MISMATCH', op, 'memory length', `must be at least windowLen ${W}`, `L >= ${W}`, `L = ${L}`);
-}
-
-/** Chunk mask (spec B.3 step 4): query chunk a sees compressed vector m iff m < (C_mem + a)·r. */
-function chunkVisibility(M: number, N: number, l: number, r: number, cMem: number, backend: Tensor['backend']): Tensor {
-  const visible = new Uint8Array(M * N);
-  for (let i = 0; i < M; i++) {
-    const limit = (cMem + Math.floor(i / l)) * r;
-    for (let m = 0; m < Math.min(limit, N); m++) visible[i * N + m] = 1;
-  }
-  return fromArray(visible, [M, N], 'bool', backend);
 }
 
 export class CausalLongShortAttention extends Module {
@@ -118,7 +108,7 @@ export class CausalLongShortAttention extends Module {
   private attend(x: Tensor, memory: Tensor): Tensor {
     const { numHeads: H, chunkRank: r, chunkSize: l, windowLen: W, dim: D, layerNormEps: eps } = this.config;
     const d = D / H;
-    const [B, M] = x.shape;
+    const M = x.shape[1];
     const L = memory.shape[1];
     const cMem = L / l;
     const Qc = M / l;
@@ -145,30 +135,11 @@ export class CausalLongShortAttention extends Module {
     const kBar = splitHeads(concat([kMem, lnDproj(this.compress(x, kRaw))], 1), H); // (B, H, N, d)
     const vBar = splitHeads(concat([vMem, lnDproj(this.compress(x, vRaw))], 1), H);
 
-    // 5a. Window scores on tiles of `block` queries against `block + W` rows, then the band.
-    const block = Math.min(M, W);
-    const tiles = M / block;
-    const span = block + W;
-    const tileRows = (t: Tensor) => (M <= W
-      ? reshape(t, [B, H, 1, span, d])
-      : concat([reshape(slice(t, [0, 0, 0], [B, H, M]), [B, H, tiles, W, d]), reshape(slice(t, [0, 0, W]), [B, H, tiles, W, d])], 3)); // (B, H, tiles, span, d)
-    const uBias = reshape(this.r_w_bias, [1, H, 1, d]);
-    const vBias = reshape(this.r_r_bias, [1, H, 1, d]);
-    const content = matmul(reshape(add(q, uBias), [B, H, tiles, block, d]), tileRows(kWin), { transposeB: true }); // (B, H, tiles, block, span)
-    const rWin = splitHeads(this.r_net.forward(reshape(sinusoid(descending(W), D, x.backend), [1, W, D])), H); // (1, H, W, d)
-    const position = matmul(add(q, vBias), rWin, { transposeB: true }); // (B, H, M, W)
-    const windowScores = add(reshape(extractBand(content, W), [B, H, M, W]), position); // (B, H, M, W)
-
-    // 5b. Compressed scores with relative chunk positions, masked to visible chunks.
-    const rChunk = splitHeads(this.r_net_chunk.forward(reshape(sinusoid(descending(N), D, x.backend), [1, N, D])), H); // (1, H, N, d)
-    const chunkPosition = reshape(skewChunks(reshape(matmul(q, rChunk, { transposeB: true }), [B, H, Qc, l, N]), r), [B, H, M, N]);
-    const compressedScores = where(chunkVisibility(M, N, l, r, cMem, x.backend), add(matmul(q, kBar, { transposeB: true }), chunkPosition), -Infinity); // (B, H, M, N)
-
-    // 6. One softmax over [compressed | window]; values re-embedded into their tiles.
-    const probs = softmax(concat([compressedScores, windowScores], -1), -1); // (B, H, M, N + W)
-    const fromCompressed = matmul(slice(probs, [0, 0, 0, 0], [B, H, M, N]), vBar); // (B, H, M, d)
-    const windowProbs = embedBand(reshape(slice(probs, [0, 0, 0, N]), [B, H, tiles, block, W]), span); // (B, H, tiles, block, span)
-    const fromWindow = reshape(matmul(windowProbs, tileRows(vWin)), [B, H, M, d]);
-    return this.proj_out.forward(mergeHeads(add(fromCompressed, fromWindow))); // (B, M, D)
+    // 5-6. Positions, then one softmax over [compressed | window] and the context (the fused core op).
+    const rWin = reshape(splitHeads(this.r_net.forward(reshape(sinusoid(descending(W), D, x.backend), [1, W, D])), H), [H, W, d]); // (H, W, d)
+    const rChunk = reshape(splitHeads(this.r_net_chunk.forward(reshape(sinusoid(descending(N), D, x.backend), [1, N, D])), H), [H, N, d]); // (H, N, d)
+    const biases = { u: reshape(this.r_w_bias, [H, d]), v: reshape(this.r_r_bias, [H, d]) }; // (H, d) each
+    const { context } = causalLongShortCore({ q, ...biases, kWin, vWin, rWin, kBar, vBar, rChunk }, { chunkSize: l, chunkRank: r, memoryChunks: cMem });
+    return this.proj_out.forward(mergeHeads(context)); // (B, M, D)
   }
 }
