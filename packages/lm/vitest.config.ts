@@ -1,5 +1,4 @@
-// `passWithNoTests` only while this package is a skeleton: remove it with the first test file.
 import { nodeProject } from '@longshort/vitest-config';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig(nodeProject({ test: { passWithNoTests: true } }));
+export default defineConfig(nodeProject());

@@ -1,6 +1,4 @@
 // @longshort/tensor — the public surface (explicit named exports only).
-import './ops/wire.js';
-
 export { setBackend, getBackend } from './backend/registry.js';
 export type { Backend, BackendCapabilities, BackendMemoryInfo, DataId, TensorView } from './backend/spec.js';
 export { createCpuBackend, type CpuBackend, type CpuBackendOptions } from './backends/cpu/cpu-backend.js';

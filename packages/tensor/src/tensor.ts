@@ -1,5 +1,7 @@
 // The Tensor: a shape, a dtype and a strided view over reference-counted backend storage.
 // Reads are asynchronous (`await t.data()`); `dataSync()` works only where the backend can.
+// NOTE: the imports of contiguous and backward form a cycle with the ops (which import Tensor);
+// every use on either side happens at call time, never while modules evaluate.
 import type { Backend } from './backend/spec.js';
 import type { AnyTypedArray, DType, TypedArrayFor } from './dtype.js';
 import { BackendError, DisposedTensorError, DTypeError, ShapeError, formatShape } from './errors/index.js';
@@ -7,6 +9,9 @@ import { statsFor } from './memory.js';
 import { setTensorCheck, trackTensor, untrackTensor } from './scope.js';
 import { contiguousStrides, isContiguous, shapesEqual, sizeOf } from './shape.js';
 import type { Storage } from './storage.js';
+import { contiguous } from './ops/contiguous/contiguous.js';
+import { backward } from './tape/backward.js';
+import { noGrad } from './tape/grad-mode.js';
 import type { GradNode } from './tape/grad-node.js';
 
 const tensorMarker = Symbol.for('@longshort/tensor.Tensor');
@@ -102,7 +107,7 @@ export class Tensor<D extends DType = DType> {
 
   /** Runs reverse-mode autodiff from this tensor (a scalar unless `seed` is given). */
   backward(seed?: Tensor): void {
-    backwardImpl!(this, seed);
+    backward(this, seed);
   }
 
   /** A tensor sharing this one's storage, cut from the autograd graph. */
@@ -160,19 +165,9 @@ function nest(values: number[], shape: readonly number[]): unknown {
   return Array.from({ length: head }, (_, i) => nest(values.slice(i * step, (i + 1) * step), rest));
 }
 
-type ContiguousFn = (t: Tensor) => Tensor;
-let contiguousImpl: ContiguousFn | null = null;
-let backwardImpl: ((root: Tensor, seed?: Tensor) => void) | null = null;
-
-/** @internal Wires the ops that Tensor methods use without an import cycle. */
-export function wireTensorMethods(contiguous: ContiguousFn, backward: (root: Tensor, seed?: Tensor) => void): void {
-  contiguousImpl = contiguous;
-  backwardImpl = backward;
-}
-
 function withContiguous<R>(t: Tensor, read: (t: Tensor) => R): R {
   if (t.isContiguous) return read(t);
-  const c = contiguousImpl!(t);
+  const c = noGrad(() => contiguous(t));
   try {
     const result = read(c);
     if (result instanceof Promise) return result.finally(() => c.dispose()) as R;

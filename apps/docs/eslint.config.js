@@ -1,0 +1,3 @@
+import { config } from '@longshort/eslint-config';
+
+export default config('app');

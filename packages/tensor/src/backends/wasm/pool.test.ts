@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackendError, createCpuBackend, type CpuWasm } from '../../index.js';
+import type { CpuData } from '../cpu/cpu-kernel.js';
+import { ModuleBuilder } from './emitter.js';
+
+const backend = createCpuBackend({ name: 'pool-test', threads: 3 });
+afterAll(() => backend.dispose());
+
+/**
+ * mark(thread, begin, end, base, spins): i32 base[i] = thread + 1 for i in [begin, end), after
+ * `spins` iterations of busy work per item; boom(thread, begin, end, onWorkers, spins) traps on the
+ * workers (onWorkers = 1) or on the caller (0).
+ */
+function testModule(wasm: CpuWasm): WebAssembly.Module {
+  const m = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: wasm.shared ? 65536 : undefined, shared: wasm.shared });
+  m.function('mark', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [thread, begin, end, base, spins] = f.params;
+    const [i, spin] = [f.local('i32'), f.local('i32')];
+    f.forRange(i, () => f.get(begin), () => f.get(end), 1, () => {
+      f.forRange(spin, () => f.i32Const(0), () => f.get(spins), 1, () => undefined);
+      f.get(base).get(i).i32Const(2).i32Shl().i32Add().get(thread).i32Const(1).i32Add().i32Store();
+    });
+  });
+  m.function('boom', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [thread, , , onWorkers, spins] = f.params;
+    const spin = f.local('i32');
+    f.forRange(spin, () => f.i32Const(0), () => f.get(spins), 1, () => undefined);
+    f.get(thread).i32Const(0).i32Ne().get(onWorkers).i32Eq().if(() => f.unreachable());
+  });
+  return new WebAssembly.Module(m.encode());
+}
+
+describe('the CPU backend thread pool', () => {
+  const wasm = backend.wasm!;
+  const mod = wasm.load(testModule(wasm));
+  const data = backend.alloc('i32', 10) as CpuData;
+  const base = wasm.pointerOf(data)!;
+
+  it('runs every item exactly once, on the workers too, and on the caller alone when asked for one thread', () => {
+    expect(wasm.threads).toBe(3);
+    expect(wasm.shared).toBe(true);
+    data.array.fill(0);
+    wasm.parallelFor(mod, 'mark', 10, [base, 0]);
+    expect(Array.from(data.array).every((t) => t >= 1 && t <= 3)).toBe(true);
+    // Slow items (milliseconds each): the idle workers claim some of them.
+    data.array.fill(0);
+    wasm.parallelFor(mod, 'mark', 10, [base, 3_000_000]);
+    const threads = new Set(data.array);
+    expect(threads.has(0)).toBe(false);
+    expect(threads.size).toBeGreaterThan(1);
+    data.array.fill(0);
+    wasm.parallelFor(mod, 'mark', 10, [base, 0], { threads: 1 });
+    expect(Array.from(data.array)).toEqual(new Array(10).fill(1));
+  });
+
+  it('reports a trap on a worker as a BackendError with its message, and keeps working', () => {
+    expect(() => wasm.parallelFor(mod, 'boom', 10, [1, 3_000_000])).toThrow(BackendError);
+    expect(() => wasm.parallelFor(mod, 'boom', 10, [1, 3_000_000])).toThrow(/unreachable/);
+    expect(() => wasm.parallelFor(mod, 'boom', 10, [0, 3_000_000])).toThrow(WebAssembly.RuntimeError);
+    data.array.fill(0);
+    wasm.parallelFor(mod, 'mark', 3, [base, 0]);
+    expect(Array.from(data.array.subarray(0, 3)).every((t) => t >= 1)).toBe(true);
+  });
+
+  it('runs on one thread when asked for one', () => {
+    const one = createCpuBackend({ name: 'one', threads: 1 });
+    expect(one.capabilities.info.threads).toBe(1);
+    const m = one.wasm!.load(testModule(one.wasm!));
+    const d = one.alloc('i32', 4) as CpuData;
+    one.wasm!.parallelFor(m, 'mark', 4, [one.wasm!.pointerOf(d)!, 0]);
+    expect(Array.from(d.array)).toEqual([1, 1, 1, 1]);
+    one.dispose();
+  });
+
+  it('does not keep Node from exiting when a backend with started workers is never disposed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'longshort-pool-'));
+    const script = join(dir, 'exit.mts');
+    const index = fileURLToPath(new URL('../../index.ts', import.meta.url));
+    writeFileSync(script, `import { createCpuBackend, matmul, ones } from ${JSON.stringify(index)};
+const b = createCpuBackend({ threads: 2 });
+const c = matmul(ones([256, 256], 'f32', b), ones([256, 256], 'f32', b));
+console.log('sum', c.dataSync()[0]);
+`);
+    const started = Date.now();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('sum 256');
+    expect(result.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});

@@ -1,0 +1,158 @@
+// The WebAssembly runtime behind the fast CPU backend: one memory (shared where SharedArrayBuffer
+// exists) holding every tensor of the backend, the generated kernel module, the heap and the
+// thread pool. Kernels receive pointers into the memory; data from elsewhere is copied in.
+import { arrayFor, bytesPerElement, type DType } from '../../dtype.js';
+import type { CpuData } from '../cpu/cpu-kernel.js';
+import { ModuleBuilder } from './emitter.js';
+import { defaultGemmShape, emitGemm, gemmScratchBytes } from './gemm.js';
+import { HeapData, WasmHeap } from './heap.js';
+import { emitElementwise } from './elementwise.js';
+import { ThreadPool, controlBytes, type PoolModule } from './pool.js';
+
+/** 4 GiB, the most a 32-bit memory can address. */
+const maximumPages = 65536;
+const initialPages = 64;
+
+const compiled = new Map<boolean, WebAssembly.Module>();
+
+/** The generated kernel module for a shared or unshared memory (built and compiled once). */
+export function kernelModule(shared: boolean): WebAssembly.Module {
+  let module = compiled.get(shared);
+  if (!module) {
+    const builder = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: shared ? maximumPages : undefined, shared });
+    emitGemm(builder, defaultGemmShape);
+    emitElementwise(builder);
+    module = new WebAssembly.Module(builder.encode());
+    compiled.set(shared, module);
+  }
+  return module;
+}
+
+function createMemory(): WebAssembly.Memory {
+  if (typeof SharedArrayBuffer !== 'undefined') {
+    try {
+      return new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
+    } catch {
+      // Fall through to an unshared memory (single-threaded).
+    }
+  }
+  return new WebAssembly.Memory({ initial: initialPages });
+}
+
+export interface WasmRuntimeOptions {
+  /** Threads kernels may use, the calling one included. */
+  readonly threads: number;
+}
+
+/** What the runtime holds, for `memoryInfo()`. */
+export interface WasmMemoryInfo {
+  readonly heldBytes: number;
+  readonly heapLiveBytes: number;
+  readonly heapPooledBytes: number;
+  readonly threads: number;
+}
+
+/** A kernel module instantiated on every thread of a CPU backend (see `CpuWasm.load`). */
+export type CpuWasmModule = PoolModule;
+
+/**
+ * The fast CPU backend's WebAssembly runtime, as other packages see it (`backend.wasm`): tensor
+ * storage lives in `memory`, so a kernel module that imports it as `env.memory` can work on
+ * tensors in place and run on the backend's threads.
+ * @example
+ * const mod = backend.wasm!.load(new WebAssembly.Module(bytes)); // imports env.memory
+ * backend.wasm!.parallelFor(mod, 'rows', rows, [backend.wasm!.pointerOf(x.data)!]);
+ */
+export interface CpuWasm {
+  readonly memory: WebAssembly.Memory;
+  /** Whether `memory` is shared (its kernels' import must then declare a shared memory). */
+  readonly shared: boolean;
+  /** Threads `parallelFor` uses, the calling one included. */
+  readonly threads: number;
+  /** The byte address of element `offset` of a tensor's storage, or null when it is not in `memory`. */
+  pointerOf(data: object, offset?: number): number | null;
+  /** Instantiates `module` (importing `env.memory`) on every thread. */
+  load(module: WebAssembly.Module): CpuWasmModule;
+  /**
+   * Calls `exportName(thread, begin, end, ...args)` (at most 16 args) until every item of
+   * [0, count) is done: threads (0 is the caller) claim items one at a time, so which thread runs
+   * which item varies; a kernel must give the same result whichever does. Use `thread` to pick
+   * per-thread scratch. Returns when all are done.
+   */
+  parallelFor(module: CpuWasmModule, exportName: string, count: number, args: readonly number[], options?: { threads?: number }): void;
+}
+
+export class WasmRuntime implements CpuWasm {
+  readonly heap: WasmHeap;
+  readonly pool: ThreadPool;
+  readonly kernels: PoolModule;
+  private gemmScratch: number | null = null;
+  private readonly requestedThreads: number;
+
+  constructor(options: WasmRuntimeOptions) {
+    const memory = createMemory();
+    this.heap = new WasmHeap(memory, 64, maximumPages * 65536);
+    const control = this.heap.alloc(controlBytes)!;
+    this.requestedThreads = Math.max(1, Math.floor(options.threads));
+    this.pool = new ThreadPool(memory, control, this.requestedThreads);
+    this.kernels = this.pool.load(kernelModule(this.heap.shared));
+  }
+
+  get memory(): WebAssembly.Memory {
+    return this.heap.memory;
+  }
+
+  get shared(): boolean {
+    return this.heap.shared;
+  }
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  load(module: WebAssembly.Module): CpuWasmModule {
+    return this.pool.load(module);
+  }
+
+  parallelFor(module: CpuWasmModule, exportName: string, count: number, args: readonly number[], options: { threads?: number } = {}): void {
+    this.pool.run(module, exportName, count, args, options.threads);
+  }
+
+  /** Storage for `size` elements of `dtype`: in the heap, or on the host when the heap is full. */
+  alloc(dtype: DType, size: number): CpuData {
+    if (size === 0) return new HeapData(this.heap, 0, dtype, 0);
+    const ptr = this.heap.alloc(size * bytesPerElement(dtype));
+    // NOTE: host storage works with every kernel; the fast ones copy it into the heap per call.
+    if (ptr === null) return { array: arrayFor(dtype, size) };
+    return new HeapData(this.heap, ptr, dtype, size);
+  }
+
+  free(data: CpuData): void {
+    if (data instanceof HeapData && data.heap === this.heap && data.size > 0) this.heap.free(data.ptr, data.bytes);
+  }
+
+  /** The byte address of element `offset` of `data`, or null when it does not live in this heap. */
+  pointerOf(data: object, offset = 0): number | null {
+    if (!(data instanceof HeapData) || data.heap !== this.heap) return null;
+    return data.ptr + offset * bytesPerElement(data.dtype);
+  }
+
+  /**
+   * GEMM scratch: per-thread blocks (base + thread · stride) and one packed-B block that the
+   * threads share when they split a single product; allocated on first use, kept for reuse.
+   */
+  gemmScratchFor(): { base: number; stride: number; sharedB: number } | null {
+    const stride = gemmScratchBytes(defaultGemmShape);
+    this.gemmScratch ??= this.heap.alloc(stride * this.requestedThreads + defaultGemmShape.kc * defaultGemmShape.nc * 4);
+    return this.gemmScratch === null ? null : { base: this.gemmScratch, stride, sharedB: this.gemmScratch + stride * this.requestedThreads };
+  }
+
+  memoryInfo(): WasmMemoryInfo {
+    const stats = this.heap.stats();
+    return { heldBytes: stats.memoryBytes, heapLiveBytes: stats.liveBytes, heapPooledBytes: stats.pooledBytes, threads: this.pool.threads };
+  }
+
+  dispose(): void {
+    this.pool.dispose();
+  }
+}
