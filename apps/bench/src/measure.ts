@@ -39,3 +39,14 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   const value = await fn();
   return { value, ms: performance.now() - start };
 }
+
+/**
+ * Times `run` under `budget` after a first (validation) run that took `firstMs`: a first run of at
+ * least `budget.slowRunMs` replaces the warm-up and counts as the first timed run.
+ * @example const times = await measureAfterFirstRun(run, first.ms, budget);
+ */
+export async function measureAfterFirstRun(run: () => Promise<unknown>, firstMs: number, budget: Budget): Promise<number[]> {
+  // NOTE: a slow first run's one-off costs are a tiny share of it, and counting it saves a long run.
+  if (firstMs < budget.slowRunMs) return measure(run, budget);
+  return [firstMs, ...(await measure(run, { ...budget, warmupRuns: 0, minRuns: budget.minRuns - 1, maxRuns: budget.maxRuns - 1 }))];
+}

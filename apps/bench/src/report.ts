@@ -126,7 +126,21 @@ export function currentCommit(): string | null {
   }
 }
 
-const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
+/**
+ * `value` with `digits` decimals, or as is when not finite.
+ * @example fixed(2 / 3, 2) // '0.67'
+ */
+export const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
+
+/**
+ * Rows of cells as an aligned plain-text table under `header`, with a rule below the header.
+ * @example alignTable(['case', 'ms'], [['8x8x8', '2.00']])
+ */
+export function alignTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
 
 /** The report as an aligned plain-text table: one row per case and library. */
 export function formatTable(report: BenchReport): string {
@@ -146,7 +160,5 @@ export function formatTable(report: BenchReport): string {
       ]);
     }
   }
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return alignTable(header, rows);
 }

@@ -5,7 +5,7 @@
 // FLOPs of one run: 2·M·N·K·batch (a multiply and an add per inner-product term).
 import { relativeError } from '@longshort/tensor/testing';
 import type { MatmulLibrary, MatmulOperands, PreparedMatmul } from '../library.js';
-import { measure, timed, type Budget } from '../measure.js';
+import { measureAfterFirstRun, timed, type Budget } from '../measure.js';
 import { computeRatios, gflops, summarize, type CaseReport } from '../report.js';
 
 export interface MatmulCase {
@@ -122,12 +122,7 @@ export async function runMatmulSuite({ libraries, cases, budget, log = () => {} 
         if (!(error <= matmulTolerance)) {
           results[library.name] = { error: `output differs from float64 dot products: max relative error ${error} > ${matmulTolerance}` };
         } else {
-          // NOTE: a validation run of at least `slowRunMs` replaces the warm-up and counts as the first
-          // timed run: its one-off costs are a tiny share of it, and it saves a long run per slow case.
-          const counted = first.ms >= budget.slowRunMs ? [first.ms] : [];
-          const rest = counted.length === 0 ? budget : { ...budget, warmupRuns: 0, minRuns: budget.minRuns - 1, maxRuns: budget.maxRuns - 1 };
-          const times = [...counted, ...(await measure(run, rest))];
-          const stats = summarize(times);
+          const stats = summarize(await measureAfterFirstRun(run, first.ms, budget));
           results[library.name] = { ...stats, gflops: gflops(flops, stats.median_ms), threads: library.info.threads, max_rel_error: error };
         }
       } catch (error) {

@@ -80,7 +80,8 @@ export interface ForwardResult {
   memories: Tensor[];
 }
 
-function gcd(a: number, b: number): number {
+/** Greatest common divisor (for the lcm(chunkSize, windowLen) padding period). @example gcd(16, 24) // 8 */
+export function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 

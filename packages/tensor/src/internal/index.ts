@@ -1,1 +1,2 @@
-export {};
+// @longshort/tensor/internal — unstable helpers for backend and kernel authors.
+export { FunctionBuilder, ModuleBuilder, type Label, type Local, type MemoryImport, type ValType } from '../backends/wasm/emitter.js';

@@ -5,7 +5,7 @@
 import type { ReduceAttrs } from '../../ops/reduce/reduce.js';
 import type { AxisAttrs } from '../../ops/softmax/softmax.js';
 import { isContiguous, sizeOf } from '../../shape.js';
-import { broadcastStrides, forEachStrided, type CpuKernel, type CpuView } from '../cpu/cpu-kernel.js';
+import { broadcastStrides, forEachStrided, type CpuData, type CpuKernel, type CpuView } from '../cpu/cpu-kernel.js';
 import { chunkElements, columnStrip, type BinaryKernelOp, type UnaryKernelOp } from './elementwise.js';
 import { withHeapPointers } from './operands.js';
 import type { WasmRuntime } from './runtime.js';
@@ -59,8 +59,9 @@ export function wasmUnary(rt: WasmRuntime, op: UnaryKernelOp, reference: CpuKern
     const contiguous = isContiguous(x.shape, x.strides);
     const done = withHeapPointers(rt, contiguous ? [x] : [], [out], ([xp], [outp]) => {
       if (!contiguous) {
-        // NOTE: gathered into the output, which the kernel then maps in place.
-        const from = x.array;
+        // NOTE: gathered into the output, which the kernel then maps in place. The storage's
+        // array is read again here: a growth of an unshared memory detaches older views.
+        const from = (x.data as CpuData).array;
         const to = rt.heap.f32;
         forEachStrided(out.shape, [x], (i, [o]) => {
           to[outp / 4 + i] = from[o];

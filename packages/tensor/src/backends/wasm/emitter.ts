@@ -1,7 +1,9 @@
 // A tiny WebAssembly binary emitter (core spec 1.0 + fixed-width SIMD 128 + bulk memory), so the
 // CPU backend's kernels are generated from TypeScript at run time, with no external toolchain
-// (the approach of jax-js). Binary format: https://webassembly.github.io/spec/core/binary/.
+// (the approach of jax-js). Binary format: https://webassembly.github.io/spec/core/binary/ (plus
+// the threads proposal's atomic loads and stores).
 
+/** A WebAssembly value type. @example m.declare('axpy', ['i32', 'i32', 'f32']) */
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 
 const valTypeCode: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
@@ -41,12 +43,12 @@ function vector(items: readonly number[][]): number[] {
   return [...unsignedLeb128(items.length), ...items.flat()];
 }
 
-/** A branch target: the label of an enclosing block or loop. */
+/** A branch target: the label of an enclosing block or loop. @example f.loop((again) => f.get(n).brIf(again)) */
 export interface Label {
   readonly depth: number;
 }
 
-/** A local variable (parameters are locals too). */
+/** A local variable (parameters are locals too). @example const i = f.local('i32'); */
 export interface Local {
   readonly index: number;
   readonly type: ValType;
@@ -55,6 +57,7 @@ export interface Local {
 /**
  * Emits one function body as a stack-machine instruction stream. Methods are named after the
  * text format (`i32.add` → `i32Add`) and chain, so code reads like the WAT it produces.
+ * @example m.function('add', ['i32', 'i32'], ['i32'], (f) => f.get(f.params[0]).get(f.params[1]).i32Add());
  */
 export class FunctionBuilder {
   readonly params: Local[];
@@ -173,6 +176,16 @@ export class FunctionBuilder {
 
   f32Store(offset = 0): this {
     return this.emit(0x38, ...this.memarg(2, offset));
+  }
+
+  /** i32.atomic.load: a sequentially consistent load (threads) */
+  i32AtomicLoad(offset = 0): this {
+    return this.emit(0xfe, 0x10, ...this.memarg(2, offset));
+  }
+
+  /** i32.atomic.store: a sequentially consistent store (threads) */
+  i32AtomicStore(offset = 0): this {
+    return this.emit(0xfe, 0x17, ...this.memarg(2, offset));
   }
 
   memoryFill(): this {
@@ -308,6 +321,7 @@ export class FunctionBuilder {
   }
 }
 
+/** The imported memory of a module. @example { module: 'env', name: 'memory', initialPages: 1, maximumPages: 65536, shared: true } */
 export interface MemoryImport {
   readonly module: string;
   readonly name: string;

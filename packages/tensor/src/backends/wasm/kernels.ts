@@ -5,6 +5,7 @@ import { cpuKernels } from '../cpu/manifest.js';
 import type { CpuKernel, CpuKernelEntry } from '../cpu/cpu-kernel.js';
 import { binaryKernelOps, unaryKernelOps } from './elementwise.js';
 import { wasmBinary, wasmLayerNorm, wasmReduce, wasmSoftmax, wasmUnary } from './elementwise-kernels.js';
+import { copyStrided } from './copy-kernel.js';
 import { wasmMatmul } from './matmul-kernel.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -22,6 +23,7 @@ export function wasmKernels(rt: WasmRuntime): Record<string, CpuKernelEntry> {
     max: plain(wasmReduce(rt, 'max', cpuKernels.max.kernel)),
     softmax: plain(wasmSoftmax(rt)),
     layerNorm: plain(wasmLayerNorm(rt)),
+    contiguous: strided(copyStrided),
   };
   for (const op of unaryKernelOps) table[op] = strided(wasmUnary(rt, op, cpuKernels[op].kernel));
   for (const op of binaryKernelOps) table[op] = strided(wasmBinary(rt, op, cpuKernels[op].kernel));

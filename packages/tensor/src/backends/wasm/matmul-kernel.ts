@@ -44,7 +44,7 @@ export function wasmMatmul(rt: WasmRuntime): CpuKernel<MatmulAttrs> {
     const m = out.shape[out.shape.length - 2];
     const n = out.shape[out.shape.length - 1];
     const k = attrs.transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
-    if (out.array.length === 0) return;
+    if (sizeOf(out.shape) === 0) return;
     if (k === 0) {
       out.array.fill(0);
       return;

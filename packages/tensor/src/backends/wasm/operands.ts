@@ -6,11 +6,14 @@ import type { WasmRuntime } from './runtime.js';
 
 /**
  * Calls `body` with the byte address of element 0 of each input's and output's storage (add
- * `offset · 4` for a view's first element); returns false, without calling it, when the heap is full.
+ * `offset · 4` for a view's first element); returns false, without calling it, when the heap is full
+ * or a tensor is too large for 32-bit signed offsets (2 GiB).
  * @example withHeapPointers(rt, [x], [out], ([xp], [op]) => run(xp + x.offset * 4, op));
  */
 export function withHeapPointers(rt: WasmRuntime, inputs: readonly CpuView[], outputs: readonly CpuView[],
   body: (inputs: number[], outputs: number[]) => void): boolean {
+  // NOTE: the kernels compare byte offsets as signed 32-bit integers: larger tensors take the reference path.
+  if ([...inputs, ...outputs].some((v) => v.array.byteLength >= 2 ** 31)) return false;
   const temporaries: { ptr: number; bytes: number }[] = [];
   const copies: { view: CpuView; ptr: number }[] = [];
   const resolve = (view: CpuView, isOutput: boolean): number | null => {

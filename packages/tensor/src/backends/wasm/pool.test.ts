@@ -6,31 +6,40 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendError, createCpuBackend, type CpuWasm } from '../../index.js';
 import type { CpuData } from '../cpu/cpu-kernel.js';
-import { ModuleBuilder } from './emitter.js';
+import { ModuleBuilder, type FunctionBuilder, type Local } from './emitter.js';
 
 const backend = createCpuBackend({ name: 'pool-test', threads: 3 });
 afterAll(() => backend.dispose());
 
 /**
- * mark(thread, begin, end, base, spins): i32 base[i] = thread + 1 for i in [begin, end), after
- * `spins` iterations of busy work per item; boom(thread, begin, end, onWorkers, spins) traps on the
- * workers (onWorkers = 1) or on the caller (0).
+ * mark(thread, begin, end, base): i32 base[i] = thread + 1 for i in [begin, end).
+ * handshake(thread, begin, end, base, flags, trap): marks its item, then sets its flag (caller:
+ * flags[0], workers: flags[1]) and waits until the other one is set, so that the caller and a
+ * worker both take part; then it traps on the workers (trap = 1) or on the caller (trap = 2).
  */
 function testModule(wasm: CpuWasm): WebAssembly.Module {
   const m = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: wasm.shared ? 65536 : undefined, shared: wasm.shared });
-  m.function('mark', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [thread, begin, end, base, spins] = f.params;
-    const [i, spin] = [f.local('i32'), f.local('i32')];
+  const markItems = (f: FunctionBuilder, thread: Local, begin: Local, end: Local, base: Local) => {
+    const i = f.local('i32');
     f.forRange(i, () => f.get(begin), () => f.get(end), 1, () => {
-      f.forRange(spin, () => f.i32Const(0), () => f.get(spins), 1, () => undefined);
       f.get(base).get(i).i32Const(2).i32Shl().i32Add().get(thread).i32Const(1).i32Add().i32Store();
     });
-  });
-  m.function('boom', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [thread, , , onWorkers, spins] = f.params;
-    const spin = f.local('i32');
-    f.forRange(spin, () => f.i32Const(0), () => f.get(spins), 1, () => undefined);
-    f.get(thread).i32Const(0).i32Ne().get(onWorkers).i32Eq().if(() => f.unreachable());
+  };
+  m.function('mark', ['i32', 'i32', 'i32', 'i32'], [], (f) => markItems(f, ...(f.params as [Local, Local, Local, Local])));
+  m.function('handshake', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [thread, begin, end, base, flag, trap] = f.params;
+    const spins = f.local('i32');
+    markItems(f, thread, begin, end, base);
+    const own = () => f.get(flag).get(thread).i32Eqz().i32Eqz().i32Const(2).i32Shl().i32Add();
+    const other = () => f.get(flag).get(thread).i32Eqz().i32Const(2).i32Shl().i32Add();
+    own().i32Const(1).i32AtomicStore();
+    // Bounded (about a second), so a broken pool fails the test instead of hanging it.
+    f.block((done) => f.loop((again) => {
+      other().i32AtomicLoad().brIf(done);
+      f.get(spins).i32Const(1).i32Add().tee(spins).i32Const(1 << 30).i32LtS().brIf(again);
+    }));
+    f.get(trap).i32Const(1).i32Eq().get(thread).i32Const(0).i32Ne().i32And().if(() => f.unreachable());
+    f.get(trap).i32Const(2).i32Eq().get(thread).i32Eqz().i32And().if(() => f.unreachable());
   });
   return new WebAssembly.Module(m.encode());
 }
@@ -38,32 +47,36 @@ function testModule(wasm: CpuWasm): WebAssembly.Module {
 describe('the CPU backend thread pool', () => {
   const wasm = backend.wasm!;
   const mod = wasm.load(testModule(wasm));
-  const data = backend.alloc('i32', 10) as CpuData;
+  const data = backend.alloc('i32', 12) as CpuData;
   const base = wasm.pointerOf(data)!;
+  const flags = base + 40;
+  const handshake = (trap: number) => {
+    data.array.fill(0);
+    wasm.parallelFor(mod, 'handshake', 10, [base, flags, trap]);
+  };
 
   it('runs every item exactly once, on the workers too, and on the caller alone when asked for one thread', () => {
     expect(wasm.threads).toBe(3);
     expect(wasm.shared).toBe(true);
     data.array.fill(0);
-    wasm.parallelFor(mod, 'mark', 10, [base, 0]);
-    expect(Array.from(data.array).every((t) => t >= 1 && t <= 3)).toBe(true);
-    // Slow items (milliseconds each): the idle workers claim some of them.
-    data.array.fill(0);
-    wasm.parallelFor(mod, 'mark', 10, [base, 3_000_000]);
-    const threads = new Set(data.array);
+    wasm.parallelFor(mod, 'mark', 10, [base]);
+    expect(Array.from(data.array.subarray(0, 10)).every((t) => t >= 1 && t <= 3)).toBe(true);
+    handshake(0);
+    const threads = new Set(data.array.subarray(0, 10));
     expect(threads.has(0)).toBe(false);
+    expect(threads.has(1)).toBe(true);
     expect(threads.size).toBeGreaterThan(1);
     data.array.fill(0);
-    wasm.parallelFor(mod, 'mark', 10, [base, 0], { threads: 1 });
-    expect(Array.from(data.array)).toEqual(new Array(10).fill(1));
+    wasm.parallelFor(mod, 'mark', 10, [base], { threads: 1 });
+    expect(Array.from(data.array.subarray(0, 10))).toEqual(new Array(10).fill(1));
   });
 
   it('reports a trap on a worker as a BackendError with its message, and keeps working', () => {
-    expect(() => wasm.parallelFor(mod, 'boom', 10, [1, 3_000_000])).toThrow(BackendError);
-    expect(() => wasm.parallelFor(mod, 'boom', 10, [1, 3_000_000])).toThrow(/unreachable/);
-    expect(() => wasm.parallelFor(mod, 'boom', 10, [0, 3_000_000])).toThrow(WebAssembly.RuntimeError);
+    expect(() => handshake(1)).toThrow(BackendError);
+    expect(() => handshake(1)).toThrow(/unreachable/);
+    expect(() => handshake(2)).toThrow(WebAssembly.RuntimeError);
     data.array.fill(0);
-    wasm.parallelFor(mod, 'mark', 3, [base, 0]);
+    wasm.parallelFor(mod, 'mark', 3, [base]);
     expect(Array.from(data.array.subarray(0, 3)).every((t) => t >= 1)).toBe(true);
   });
 
@@ -72,7 +85,7 @@ describe('the CPU backend thread pool', () => {
     expect(one.capabilities.info.threads).toBe(1);
     const m = one.wasm!.load(testModule(one.wasm!));
     const d = one.alloc('i32', 4) as CpuData;
-    one.wasm!.parallelFor(m, 'mark', 4, [one.wasm!.pointerOf(d)!, 0]);
+    one.wasm!.parallelFor(m, 'mark', 4, [one.wasm!.pointerOf(d)!]);
     expect(Array.from(d.array)).toEqual([1, 1, 1, 1]);
     one.dispose();
   });

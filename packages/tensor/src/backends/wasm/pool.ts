@@ -189,17 +189,23 @@ export class ThreadPool {
     if (this.started || this.disposed || !this.threadsModule) return;
     this.started = true;
     const { Worker, MessageChannel } = this.threadsModule;
-    for (let index = 1; index < this.threads; index++) {
-      const { port1, port2 } = new MessageChannel();
-      for (const m of this.loaded.values()) port1.postMessage(m);
-      const worker = new Worker(workerSource, {
-        eval: true,
-        workerData: { memory: this.memory, control: this.control, index, port: port2, slot, kind },
-        transferList: [port2],
-      });
-      worker.unref();
-      port1.unref();
-      this.workers.push({ worker, port: port1 });
+    try {
+      for (let index = 1; index < this.threads; index++) {
+        const { port1, port2 } = new MessageChannel();
+        for (const m of this.loaded.values()) port1.postMessage(m);
+        const worker = new Worker(workerSource, {
+          eval: true,
+          workerData: { memory: this.memory, control: this.control, index, port: port2, slot, kind },
+          transferList: [port2],
+        });
+        worker.unref();
+        port1.unref();
+        this.workers.push({ worker, port: port1 });
+      }
+    } catch {
+      // NOTE: where threads cannot be created (a sandbox, a resource limit) work runs on one thread.
+      this.dispose();
+      return;
     }
     const ctrl = this.ctrl!;
     const deadline = Date.now() + 30_000;

@@ -28,8 +28,8 @@ export function kernelModule(shared: boolean): WebAssembly.Module {
   return module;
 }
 
-function createMemory(): WebAssembly.Memory {
-  if (typeof SharedArrayBuffer !== 'undefined') {
+function createMemory(shared: boolean): WebAssembly.Memory {
+  if (shared && typeof SharedArrayBuffer !== 'undefined') {
     try {
       return new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
     } catch {
@@ -40,8 +40,10 @@ function createMemory(): WebAssembly.Memory {
 }
 
 export interface WasmRuntimeOptions {
-  /** Threads kernels may use, the calling one included. */
+  /** Threads kernels may use, the calling one included (1 where the memory is not shared). */
   readonly threads: number;
+  /** Whether to share the memory between threads, where SharedArrayBuffer exists (default true). */
+  readonly shared?: boolean;
 }
 
 /** What the runtime holds, for `memoryInfo()`. */
@@ -90,7 +92,7 @@ export class WasmRuntime implements CpuWasm {
   private readonly requestedThreads: number;
 
   constructor(options: WasmRuntimeOptions) {
-    const memory = createMemory();
+    const memory = createMemory(options.shared ?? true);
     this.heap = new WasmHeap(memory, 64, maximumPages * 65536);
     const control = this.heap.alloc(controlBytes)!;
     this.requestedThreads = Math.max(1, Math.floor(options.threads));

@@ -1,0 +1,135 @@
+import { ConfigError, Generator, fromArray, manualSeed, memory, noGrad, tidy, type Tensor } from '@longshort/tensor';
+import { describe, expect, it } from 'vitest';
+import { Vocabulary } from '../data/vocabulary.js';
+import { initializeForTraining } from '../train/init.js';
+import type { TransformerLSConfig } from '../transformer-ls/config.js';
+import { TransformerLSModel } from '../transformer-ls/model.js';
+import { IncrementalDecoder, SegmentDecoder, type Decoder } from './decoders.js';
+import { generate, generateText } from './generate.js';
+import { sampleToken, samplingDistribution } from './sample.js';
+
+const tiny: TransformerLSConfig = {
+  vocabSize: 7, dModel: 8, dInner: 16, nHead: 2, nLayer: 2, memLen: 8, chunkSize: 2, chunkRank: 2, windowLen: 4,
+  preLn: true, useGelu: true, useBias: false, dropout: 0, layerNormEps: 1e-5,
+};
+
+function tinyModel(config: TransformerLSConfig = tiny): TransformerLSModel {
+  manualSeed(1);
+  const model = new TransformerLSModel(config);
+  initializeForTraining(model, new Generator(2));
+  // NOTE: weights ×10 the training init (and non-zero r_w/r_r biases) so that every path matters.
+  for (const p of model.parameters()) p.assign(tidy(() => fromArray(Float32Array.from(p.dataSync(), (v) => v * 10), p.shape, 'f32')));
+  return model.eval();
+}
+
+/** Log-probabilities of every position of `ids` by full forward passes over segments of T. */
+function fullForward(model: TransformerLSModel, ids: Int32Array, T: number): Float32Array[] {
+  let memories: Tensor[] = model.initialMemories(1);
+  const rows: Float32Array[] = [];
+  const V = model.config.vocabSize;
+  for (let from = 0; from < ids.length; from += T) {
+    const block = ids.subarray(from, from + T);
+    const out = noGrad(() => tidy(() => model.forward(fromArray(block, [1, block.length], 'i32'), memories)));
+    const values = out.logProbs.dataSync();
+    for (let t = 0; t < block.length; t++) rows.push(values.slice(t * V, (t + 1) * V) as Float32Array);
+    out.logProbs.dispose();
+    memories.forEach((m) => m.dispose());
+    memories = out.memories;
+  }
+  memories.forEach((m) => m.dispose());
+  return rows;
+}
+
+async function decode(decoder: Decoder, ids: Int32Array): Promise<Float32Array[]> {
+  const rows: Float32Array[] = [];
+  for (const id of ids) rows.push(await decoder.push(id));
+  decoder.dispose();
+  return rows;
+}
+
+function maxDifference(a: Float32Array[], b: Float32Array[]): number {
+  expect(a.length).toBe(b.length);
+  return Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - b[i][j])))));
+}
+
+describe('sampling', () => {
+  const logProbs = Float32Array.from([0.1, 0.4, 0.2, 0.3], Math.log);
+
+  it('filters with temperature, top-k and top-p, and renormalises', () => {
+    expect([...samplingDistribution(logProbs)].map((p) => +p.toFixed(6))).toEqual([0.1, 0.4, 0.2, 0.3]);
+    expect([...samplingDistribution(logProbs, { temperature: 0 })]).toEqual([0, 1, 0, 0]);
+    expect([...samplingDistribution(logProbs, { topK: 2 })].map((p) => +p.toFixed(6))).toEqual([0, 0.571429, 0, 0.428571]);
+    expect([...samplingDistribution(logProbs, { topP: 0.65 })].map((p) => +p.toFixed(6))).toEqual([0, 0.571429, 0, 0.428571]);
+    expect([...samplingDistribution(logProbs, { topP: 0.01 })]).toEqual([0, 1, 0, 0]);
+    const sharp = samplingDistribution(logProbs, { temperature: 0.5 }); // p² normalised
+    expect(sharp[1]).toBeCloseTo(0.16 / 0.3, 6);
+  });
+
+  it('draws from the distribution, reproducibly for a seed', () => {
+    const generator = new Generator(9);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 20_000; i++) counts[sampleToken(logProbs, {}, generator)]++;
+    counts.forEach((c, i) => expect(c / 20_000).toBeCloseTo([0.1, 0.4, 0.2, 0.3][i], 1));
+    const draw = (seed: number) => Array.from({ length: 20 }, ((g) => () => sampleToken(logProbs, { topK: 3 }, g))(new Generator(seed)));
+    expect(draw(5)).toEqual(draw(5));
+    expect(draw(5)).not.toEqual(draw(6));
+    expect(() => samplingDistribution(logProbs, { topP: 0 })).toThrow(ConfigError);
+    expect(() => samplingDistribution(logProbs, { temperature: -1 })).toThrow(/temperature/);
+  });
+});
+
+describe('decoders', () => {
+  const random = new Generator(5);
+  const ids = Int32Array.from({ length: 37 }, () => Math.floor(random.uniform() * 7));
+
+  it('the incremental decoder gives the log-probabilities of full forward passes (memory commits, r = 2, M > W)', async () => {
+    const model = tinyModel();
+    const baseline = memory().liveTensors;
+    for (const T of [8, 4]) {
+      const reference = fullForward(model, ids, T);
+      expect(maxDifference(await decode(new IncrementalDecoder(model, T), ids), reference)).toBeLessThan(1e-5);
+      expect(maxDifference(await decode(new SegmentDecoder(model, T), ids), reference)).toBeLessThan(1e-5);
+    }
+    expect(memory().liveTensors).toBe(baseline);
+    model.dispose();
+  });
+
+  it('also with rank 1, one layer, memory longer than segments, and post-LN / ReLU', async () => {
+    const model = tinyModel({ ...tiny, chunkRank: 1, nLayer: 1, memLen: 12, preLn: false, useGelu: false, windowLen: 2 });
+    const reference = fullForward(model, ids, 4);
+    expect(maxDifference(await decode(new IncrementalDecoder(model, 4), ids), reference)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+
+  it("rejects segment lengths the model cannot take and unknown tokens", async () => {
+    const model = tinyModel();
+    expect(() => new IncrementalDecoder(model, 6)).toThrow(/segmentLength/);
+    expect(() => new SegmentDecoder(model, 3)).toThrow(ConfigError);
+    const decoder = new SegmentDecoder(model, 8);
+    await expect(decoder.push(7)).rejects.toThrow(/an id in \[0, 7\)/);
+    model.train();
+    await expect(decoder.push(1)).rejects.toThrow(/eval mode/);
+    decoder.dispose();
+    model.dispose();
+  });
+});
+
+describe('generate', () => {
+  const vocab = new Vocabulary([97, 98, 99, 100, 101, 102, 103]);
+
+  it('streams seeded samples; both decoders give the same text', async () => {
+    const model = tinyModel();
+    const options = { maxTokens: 20, segmentLength: 8, temperature: 0.9, topK: 5, seed: 3 };
+    const tokens = [];
+    for await (const token of generate(model, vocab, new TextEncoder().encode('abcab'), options)) tokens.push(token);
+    expect(tokens).toHaveLength(20);
+    expect(tokens.every((t) => t.byte === vocab.bytes[t.id] && t.logProb <= 0)).toBe(true);
+    const text = await generateText(model, vocab, 'abcab', options);
+    expect(text).toBe(new TextDecoder().decode(Uint8Array.from(tokens, (t) => t.byte)));
+    expect(await generateText(model, vocab, 'abcab', { ...options, decoder: 'segment' })).toBe(text);
+    expect(await generateText(model, vocab, 'abcab', { ...options, seed: 4 })).not.toBe(text);
+    await expect(generateText(model, vocab, '', options)).rejects.toThrow(/prompt/);
+    await expect(generateText(model, vocab, 'xyz', options)).rejects.toThrow(/not in the vocabulary/);
+    model.dispose();
+  });
+});

@@ -1,0 +1,39 @@
+// Binary elementwise op with NumPy broadcasting: both inputs strided (stride 0 on broadcast axes),
+// contiguous output. Linked after a header declaring `alias A`, `alias B`, `alias Y` and
+// `fn op(a_raw: A, b_raw: B) -> Y` (see binary.ts).
+override WORKGROUP_SIZE: u32 = 256;
+override RANK: u32;
+
+struct Params {
+  size: u32,
+  offset_a: u32,
+  offset_b: u32,
+  shape: array<vec4<u32>, 2>,
+  strides_a: array<vec4<u32>, 2>,
+  strides_b: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<A>;
+@group(0) @binding(1) var<storage, read> b: array<B>;
+@group(0) @binding(2) var<storage, read_write> y: array<Y>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let index = flat_workgroup(wid, nwg) * WORKGROUP_SIZE + lid;
+  if (index >= p.size) {
+    return;
+  }
+  var rest = index;
+  var offset_a = p.offset_a;
+  var offset_b = p.offset_b;
+  for (var d = i32(RANK) - 1; d >= 0; d--) {
+    let extent = elem(p.shape, u32(d));
+    let coordinate = rest % extent;
+    rest /= extent;
+    offset_a += coordinate * elem(p.strides_a, u32(d));
+    offset_b += coordinate * elem(p.strides_b, u32(d));
+  }
+  y[index] = op(a[offset_a], b[offset_b]);
+}

@@ -1,0 +1,44 @@
+// The WebGPU kernel table: every primitive of @longshort/tensor maps to a kernel or to an explicit
+// 'cpu-fallback' (counted in stats().fallbacks). `satisfies WebGPUKernelTable` makes a primitive
+// added to the core a compile error here until it gets a decision.
+import type { AttrsOf, KernelTable, PrimitiveOpName } from '@longshort/tensor';
+import type { WebGPUKernel } from '../kernel.js';
+import { argmaxKernel } from './argmax/argmax.js';
+import { binaryKernels } from './binary/binary.js';
+import { castKernel } from './cast/cast.js';
+import { concatKernel } from './concat/concat.js';
+import { contiguousKernel } from './contiguous/contiguous.js';
+import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from './conv2d/conv2d.js';
+import { gatherKernel, indexSelectKernel } from './gather/gather.js';
+import { matmulKernel } from './matmul/matmul.js';
+import { padKernel } from './pad/pad.js';
+import { maxKernel, sumKernel } from './reduce/reduce.js';
+import { scatterAddKernel } from './scatter-add/scatter-add.js';
+import { unaryKernels } from './unary/unary.js';
+import { whereKernel } from './where/where.js';
+
+/** A kernel table whose kernels take each op's own attributes. */
+export type WebGPUKernelTable = KernelTable<WebGPUKernel<never>> & {
+  readonly [K in PrimitiveOpName]: WebGPUKernel<AttrsOf<K>> | 'cpu-fallback';
+};
+
+/** Every primitive's WebGPU kernel. @example webgpuKernels.gather === 'cpu-fallback' // false: gather has a kernel */
+export const webgpuKernels: WebGPUKernelTable = {
+  ...unaryKernels,
+  ...binaryKernels,
+  where: whereKernel,
+  cast: castKernel,
+  contiguous: contiguousKernel,
+  pad: padKernel,
+  sum: sumKernel,
+  max: maxKernel,
+  argmax: argmaxKernel,
+  matmul: matmulKernel,
+  gather: gatherKernel,
+  indexSelect: indexSelectKernel,
+  scatterAdd: scatterAddKernel,
+  concat: concatKernel,
+  conv2d: conv2dKernel,
+  conv2dBackwardInput: conv2dBackwardInputKernel,
+  conv2dBackwardWeight: conv2dBackwardWeightKernel,
+} satisfies WebGPUKernelTable;
