@@ -18,6 +18,11 @@ export interface GradcheckOptions extends Tolerance {
   wrt?: number[];
   /** Seed for the random projection of the output (default 1). */
   seed?: number;
+  /**
+   * The float64 backend to run on (default: the plain reference, where fusable composites run
+   * their decompositions; a backend with composite kernels checks the composites' own gradient rules).
+   */
+  backend?: Backend;
 }
 
 let sharedBackend: Backend | null = null;
@@ -25,6 +30,18 @@ let sharedBackend: Backend | null = null;
 export function gradcheckBackend(): Backend {
   sharedBackend ??= createCpuBackend({ name: 'cpu-f64', kernels: 'reference' });
   return sharedBackend;
+}
+
+let fastBackend: Backend | null = null;
+/**
+ * A fast CPU backend for float64 checks of fusable composites' own gradient rules: its composite
+ * kernels (softmax, layerNorm, gelu, …) run float64 loops for f64, so the tape records the composite
+ * as one node instead of its decomposition.
+ * @example gradcheck((x) => softmax(x), inputs, { backend: compositeKernelBackend() });
+ */
+export function compositeKernelBackend(): Backend {
+  fastBackend ??= createCpuBackend({ name: 'cpu-f64-kernels', threads: 1 });
+  return fastBackend;
 }
 
 function projection(shape: readonly number[], size: number, seed: number, backend: Backend): Tensor {
@@ -47,7 +64,7 @@ export function gradcheck(
   inputs: { values: ArrayLike<number>; shape: readonly number[]; dtype?: 'f64' | 'i32' | 'bool' }[],
   options: GradcheckOptions = {},
 ): void {
-  const backend = gradcheckBackend();
+  const backend = options.backend ?? gradcheckBackend();
   const eps = options.eps ?? 1e-6;
   const wrt = options.wrt ?? inputs.map((_, i) => i).filter((i) => (inputs[i].dtype ?? 'f64') === 'f64');
   const make = (values: ArrayLike<number>[]) => inputs.map((inp, i) => fromArray(values[i] as number[], inp.shape, inp.dtype ?? 'f64', backend));

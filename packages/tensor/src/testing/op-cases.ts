@@ -12,7 +12,7 @@ import {
   relu, reshape, round, rsqrt, scatterAdd, sigmoid, sign, sin, slice, softmax, split, sqrt, square, squeeze, stack, sub,
   sum, sumTo, tanh, transpose, unsqueeze, variance, where, zeros, zerosLike, type Conv2dOptions,
 } from '../index.js';
-import { sizeOf } from '../shape.js';
+import { broadcastShapes, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import {
   broadcastPartner, randomBools, randomIntegers, randomShape, randomValues, uniformInt, type ShapeOptions, type ValueOptions,
@@ -65,6 +65,11 @@ function broadcastPair(g: Generator): [number[], number[]] {
   const a = randomShape(g);
   const b = broadcastPartner(g, a);
   return g.uniform() < 0.5 ? [a, b] : [b, a];
+}
+
+/** A shape that broadcasts to `shape`: a suffix of it with some axes set to 1. */
+function broadcastsTo(g: Generator, shape: readonly number[]): number[] {
+  return shape.slice(shape.length - uniformInt(g, 0, shape.length)).map((d) => (g.uniform() < 0.3 ? 1 : d));
 }
 
 function binary(name: string, fn: (a: Tensor, b: Tensor) => Tensor, a: ValueOptions = {}, b: ValueOptions = a): OpCase {
@@ -266,7 +271,7 @@ export const opCases: readonly OpCase[] = [
     name: 'where',
     inputs: (g) => {
       const [sc, sa] = broadcastPair(g);
-      const sb = broadcastPartner(g, sc);
+      const sb = broadcastsTo(g, broadcastShapes('where', sc, sa)); // compatible with both
       return [bools(g, sc), floats(g, sa), floats(g, sb)];
     },
     run: ([c, a, b]) => where(c, a, b),

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  add, createCpuBackend, div, exp, fromArray, layerNorm, max, maximum, memory, minimum, mul, neg, noGrad, permute, relu, rsqrt,
+  add, createCpuBackend, div, erf, exp, fromArray, reshape, slice, where, layerNorm, max, maximum, memory, minimum, mul, neg, noGrad, permute, relu, rsqrt,
   sigmoid, softmax, sqrt, square, sub, sum, abs, reciprocal, tidy, type Backend, type Tensor,
 } from '../../index.js';
+import { erfScalar } from '../../ops/unary/erf.js';
 import { expectClose, randomGenerator, randomValues, runConformance, seedFor, tolerances } from '../../testing/index.js';
 
 const fast = createCpuBackend({ name: 'wasm-ew', threads: 2 });
@@ -43,6 +44,7 @@ describe('wasm elementwise kernels', () => {
     ['relu', relu, (v) => Math.max(v, 0), [-3, 3]],
     ['exp', exp, Math.exp, [-80, 80]],
     ['sigmoid', sigmoid, (v) => 1 / (1 + Math.exp(-v)), [-30, 30]],
+    ['erf', erf, erfScalar, [-6, 6]],
   ];
 
   it.each(unaryCases)('%s matches a float64 reference on every size', (name, fn, ref, [low, high]) => {
@@ -50,6 +52,11 @@ describe('wasm elementwise kernels', () => {
       const x = values(`${name}|${shape}`, shape, low, high);
       expectClose(on(fast, [{ values: x, shape }], fn), Float64Array.from(x, ref), tolerances.elementwise, `${name} ${shape}`);
     }
+  });
+
+  it('erf is accurate near 0 (relative), at the Taylor/erfc seam and at ±∞ and NaN', () => {
+    const special = [1e-30, -1e-7, 1e-4, 0.01, 0.4999, 0.5, 0.5001, -0.5, 3, 10, -Infinity, Infinity, NaN, 0, -0];
+    expectClose(on(fast, [{ values: special, shape: [special.length] }], erf), special.map(erfScalar), { atol: 1e-45, rtol: 5e-7 }, 'erf');
   });
 
   it('exp, sigmoid and relu handle ±∞, NaN, overflow and underflow like the reference', () => {
@@ -94,6 +101,46 @@ describe('wasm elementwise kernels', () => {
       const inputs = [{ values: a, shape: sa }, { values: b, shape: sb }];
       expect(on(fast, inputs, fn), `${name} ${sa} ${sb}`).toEqual(on(reference, inputs, fn));
     }
+  });
+
+  it('binary ops on row tables (column broadcasts, slices, permuted outer axes) match the reference bit for bit', () => {
+    const a = values('table-a', [6, 5, 8]);
+    const b = values('table-b', [6, 5, 1], 0.5, 3);
+    const cases: [string, (x: Tensor, y: Tensor) => Tensor][] = [
+      ['column broadcast', (x, y) => mul(x, y)],
+      ['column broadcast on the left', (x, y) => div(y, x)],
+      ['sliced rows', (x, y) => add(slice(x, [0, 1, 0], [6, 4, 8]), slice(y, [0, 1, 0], [6, 4, 1]))],
+      ['permuted outer axes', (x, y) => sub(permute(x, [1, 0, 2]), permute(y, [1, 0, 2]))],
+      ['both broadcast along rows', (x, y) => maximum(y, slice(x, [0, 0, 0], [6, 5, 1]))],
+    ];
+    for (const [label, fn] of cases) {
+      const inputs = [{ values: a, shape: [6, 5, 8] }, { values: b, shape: [6, 5, 1] }];
+      expect(on(fast, inputs, fn), label).toEqual(on(reference, inputs, fn));
+      expect(on(single, inputs, fn), `${label}, 1 thread`).toEqual(on(reference, inputs, fn));
+    }
+  });
+
+  it('where selects like the reference for broadcast conditions, scalars and views', () => {
+    const x = values('where-x', [70, 33, 12]);
+    const y = values('where-y', [33, 1]);
+    const mask = Array.from(values('where-c', [70, 1, 12]), (v) => (v > 0 ? 1 : 0));
+    const run = (backend: Backend, fn: (c: Tensor, a: Tensor, b: Tensor) => Tensor) => noGrad(() => {
+      const c = fromArray(mask, [70, 1, 12], 'bool', backend);
+      const a = fromArray(x, [70, 33, 12], 'f32', backend);
+      const b = fromArray(y, [33, 1], 'f32', backend);
+      const out = fn(c, a, b);
+      const v = out.dataSync();
+      for (const t of [c, a, b, out]) t.dispose();
+      return v;
+    });
+    const cases: [string, (c: Tensor, a: Tensor, b: Tensor) => Tensor][] = [
+      ['broadcast', (c, a, b) => where(c, a, b)],
+      ['scalar', (c, a) => where(c, a, 0)],
+      ['view', (c, a, b) => where(permute(c, [1, 0, 2]), permute(a, [1, 0, 2]), reshape(b, [33, 1, 1]))],
+    ];
+    for (const [label, fn] of cases) expect(run(fast, fn), label).toEqual(run(reference, fn));
+    const want = Float64Array.from({ length: 70 * 33 * 12 }, (_, i) => (mask[Math.floor(i / (33 * 12)) * 12 + (i % 12)] ? x[i] : y[Math.floor(i / 12) % 33]));
+    expectClose(run(fast, (c, a, b) => where(c, a, b)), want, tolerances.exact, 'where values');
   });
 
   it('binary ops compute the right values (checked against plain float64 arithmetic)', () => {

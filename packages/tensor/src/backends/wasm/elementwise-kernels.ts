@@ -4,10 +4,13 @@
 // everything else the given reference kernel or a plain float64 loop.
 import type { ReduceAttrs } from '../../ops/reduce/reduce.js';
 import type { AxisAttrs } from '../../ops/softmax/softmax.js';
+import { bytesPerElement } from '../../dtype.js';
 import { isContiguous, sizeOf } from '../../shape.js';
 import { broadcastStrides, forEachStrided, type CpuData, type CpuKernel, type CpuView } from '../cpu/cpu-kernel.js';
 import { chunkElements, columnStrip, type BinaryKernelOp, type UnaryKernelOp } from './elementwise.js';
 import { withHeapPointers } from './operands.js';
+import { rowTable } from './row-table.js';
+import { erfScalar } from '../../ops/unary/erf.js';
 import type { WasmRuntime } from './runtime.js';
 
 /** Below this many elements a kernel runs on the calling thread only. */
@@ -73,6 +76,30 @@ export function wasmUnary(rt: WasmRuntime, op: UnaryKernelOp, reference: CpuKern
   };
 }
 
+/** The gelu composite's attributes (ops/gelu). */
+interface GeluKernelAttrs {
+  readonly approximate: 'none' | 'tanh';
+}
+
+/** GELU in float64 loops over any layout: the path for non-f32 tensors and the tanh form. */
+const geluPlain: CpuKernel<GeluKernelAttrs> = ([x], [out], { approximate }) => {
+  const [src, dst] = [x.array, out.array];
+  const c = Math.sqrt(2 / Math.PI);
+  forEachStrided(out.shape, [x], (i, [o]) => {
+    const v = src[o];
+    dst[i] = approximate === 'tanh' ? 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v))) : 0.5 * v * (1 + erfScalar(v * Math.SQRT1_2));
+  });
+};
+
+/**
+ * The gelu composite as one kernel: the exact form of f32 tensors on SIMD, the rest in float64 loops.
+ * @example kernels.gelu = { kernel: wasmGelu(rt), strided: true };
+ */
+export function wasmGelu(rt: WasmRuntime): CpuKernel<GeluKernelAttrs> {
+  const exact = wasmUnary(rt, 'gelu', geluPlain as CpuKernel);
+  return (inputs, outputs, attrs) => (attrs.approximate === 'none' ? exact(inputs, outputs, attrs) : geluPlain(inputs, outputs, attrs));
+}
+
 /**
  * A binary kernel: f32 operands that are contiguous, scalars or trailing-block broadcasts on SIMD,
  * anything else on `reference`.
@@ -90,7 +117,10 @@ export function wasmBinary(rt: WasmRuntime, op: BinaryKernelOp, reference: CpuKe
     // x: the operand read in full; y: the broadcast one; swap: y is the left operand.
     const swap = pa !== n;
     const py = swap ? pa : pb;
-    if ((swap ? pb : pa) !== n || py === null) return reference(inputs, outputs, attrs);
+    if ((swap ? pb : pa) !== n || py === null) {
+      if (!runTable(rt, `binary_${op}_table`, out, [a, b], binaryMode)) reference(inputs, outputs, attrs);
+      return;
+    }
     const done = withHeapPointers(rt, [a, b], [out], ([ap, bp], [outp]) => {
       const [xp, yp] = swap ? [bp + b.offset * 4, ap + a.offset * 4] : [ap + a.offset * 4, bp + b.offset * 4];
       if (py === n) run(rt, `binary_${op}_full`, Math.ceil(n / chunkElements), [xp, yp, outp, n], n);
@@ -98,6 +128,51 @@ export function wasmBinary(rt: WasmRuntime, op: BinaryKernelOp, reference: CpuKe
       else run(rt, `binary_${op}_rows`, n / py, [xp, yp, outp, py, swap ? 1 : 0], n);
     });
     if (!done) reference(inputs, outputs, attrs);
+  };
+}
+
+/** The mode argument of `binary_<op>_table` (bit k: operand k broadcast along rows), if both operands fit it. */
+const binaryMode = ([a, b]: readonly number[]): number[] | false =>
+  [a, b].every((s) => s === 0 || s === 1) && [(a === 0 ? 1 : 0) + (b === 0 ? 2 : 0)];
+
+/**
+ * Runs a row-table kernel (elementwise.ts) of `inputs` broadcast to the contiguous `out`: `extra`
+ * maps the operands' element steps along a row to the kernel's trailing arguments, or false when
+ * the kernel cannot take them. Returns false (having done nothing) when it does not run.
+ */
+function runTable(rt: WasmRuntime, name: string, out: CpuView, inputs: readonly CpuView[], extra: (steps: readonly number[]) => number[] | false): boolean {
+  const layout = rowTable(out.shape, inputs);
+  const args = extra(layout.steps);
+  if (!args || layout.offsets.length === 0) return false;
+  const table = rt.heap.alloc(layout.offsets.byteLength);
+  if (table === null) return false;
+  try {
+    return withHeapPointers(rt, inputs, [out], (pointers, [outp]) => {
+      const entries = new Int32Array(rt.memory.buffer, table, layout.offsets.length);
+      const K = inputs.length;
+      for (let i = 0; i < entries.length; i++) {
+        const k = i % K;
+        entries[i] = pointers[k] + layout.offsets[i] * bytesPerElement(inputs[k].dtype);
+      }
+      const perItem = Math.max(1, Math.floor(chunkElements / layout.cols));
+      run(rt, name, Math.ceil(layout.rows / perItem), [table, outp + out.offset * 4, layout.cols, perItem, layout.rows, ...args], layout.rows * layout.cols);
+    });
+  } finally {
+    rt.heap.free(table, layout.offsets.byteLength);
+  }
+}
+
+/**
+ * where(c, x, y) for f32 x, y and a bool c in any broadcast or view on the row-table kernel; other
+ * dtypes and layouts whose rows are not regular on `reference`.
+ * @example wasmWhere(rt, cpuKernels.where.kernel)
+ */
+export function wasmWhere(rt: WasmRuntime, reference: CpuKernel): CpuKernel {
+  return (inputs, outputs, attrs) => {
+    const [c, x, y] = inputs;
+    const [out] = outputs;
+    const f32 = x.dtype === 'f32' && y.dtype === 'f32' && out.dtype === 'f32' && c.dtype === 'bool';
+    if (!f32 || sizeOf(out.shape) === 0 || !runTable(rt, 'where_table', out, inputs, ([cs, xs, ys]) => [cs, xs * 4, ys * 4])) reference(inputs, outputs, attrs);
   };
 }
 

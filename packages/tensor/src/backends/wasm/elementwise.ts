@@ -8,13 +8,14 @@ export const chunkElements = 16384;
 /** Columns per work item of the column reductions (one 64-byte cache line of f32). */
 export const columnStrip = 16;
 
-export const unaryKernelOps = ['neg', 'abs', 'sqrt', 'rsqrt', 'reciprocal', 'square', 'relu', 'exp', 'sigmoid'] as const;
-export type UnaryKernelOp = (typeof unaryKernelOps)[number];
+export const unaryKernelOps = ['neg', 'abs', 'sqrt', 'rsqrt', 'reciprocal', 'square', 'relu', 'exp', 'sigmoid', 'erf'] as const;
+/** The unary ops with a kernel of their own, plus the exact GELU x·½(1 + erf(x/√2)) of the gelu composite. */
+export type UnaryKernelOp = (typeof unaryKernelOps)[number] | 'gelu';
 export const binaryKernelOps = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const;
 export type BinaryKernelOp = (typeof binaryKernelOps)[number];
 
 /** v128 temporaries of one function, created on first use. */
-class Temps {
+export class Temps {
   private readonly locals: Local[] = [];
   constructor(private readonly f: FunctionBuilder) {}
   v(i: number): Local {
@@ -32,7 +33,7 @@ const splatI32 = (f: FunctionBuilder, value: number) => f.i32Const(value).i32x4S
  * NOTE: x is clamped to [−104, 88.8], and 2^n is applied as 2^⌊n/2⌋·2^(n−⌊n/2⌋) so that both
  * factors are normal floats: results that are subnormal or overflow still round correctly.
  */
-function emitExp(f: FunctionBuilder, t: Temps): void {
+export function emitExp(f: FunctionBuilder, t: Temps): void {
   const [x, n, r, p] = [t.v(0), t.v(1), t.v(2), t.v(3)];
   splat(f, -104).f32x4Max();
   splat(f, 88.8).f32x4Min().set(x);
@@ -56,6 +57,43 @@ function emitExp(f: FunctionBuilder, t: Temps): void {
   splatI32(f, 127).i32x4Add().i32Const(23).i32x4Shl().f32x4Mul();
 }
 
+/** Pushes p(x) = c₀ + x·(c₁ + x·(…)) for the f32x4 in `x`, coefficients from c₀. */
+function horner(f: FunctionBuilder, x: Local, coefficients: readonly number[]): void {
+  splat(f, coefficients[coefficients.length - 1]);
+  for (let i = coefficients.length - 2; i >= 0; i--) {
+    f.get(x).f32x4Mul();
+    splat(f, coefficients[i]).f32x4Add();
+  }
+}
+
+/** 2/√π times the Taylor coefficients of erf in x² (x − x³/3 + x⁵/10 − …), enough for |x| < 0.5. */
+const erfTaylor = [1, -1 / 3, 1 / 10, -1 / 42, 1 / 216, -1 / 1320, 1 / 9360].map((c) => c * 2 / Math.sqrt(Math.PI));
+/** Numerical Recipes' erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2), fractional error < 1.2e-7 (Press et al., §6.2). */
+const erfcChebyshev = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+
+/**
+ * erf of the f32x4 at the top of the stack: a Taylor polynomial below |x| = 0.5 (relative error
+ * ~3e-8 near 0, where 1 − erfc would lose it), else sign(x)·(1 − erfc(|x|)); ±∞ → ±1, NaN → NaN.
+ */
+function emitErf(f: FunctionBuilder, t: Temps): void {
+  const [x, ax, x2, small, tt] = [t.v(6), t.v(7), t.v(8), t.v(9), t.v(10)];
+  f.tee(x).f32x4Abs().set(ax);
+  f.get(x).get(x).f32x4Mul().set(x2);
+  horner(f, x2, erfTaylor);
+  f.get(x).f32x4Mul().set(small);
+  splat(f, 1);
+  splat(f, 1).get(ax);
+  splat(f, 0.5).f32x4Mul().f32x4Add().f32x4Div().set(tt);
+  horner(f, tt, erfcChebyshev);
+  f.get(ax).get(ax).f32x4Mul().f32x4Sub();
+  emitExp(f, t);
+  f.get(tt).f32x4Mul().set(tt); // tt := erfc(|x|)
+  f.get(small);
+  splat(f, 1).get(tt).f32x4Sub().get(x);
+  splatI32(f, -0x80000000).v128And().v128Or(); // copies x's sign onto 1 − erfc(|x|) ≥ 0
+  splat(f, 0.5).get(ax).f32x4Gt().v128Bitselect();
+}
+
 /** Emits `op` on the f32x4 at the top of the stack. */
 function emitUnary(f: FunctionBuilder, t: Temps, op: UnaryKernelOp): void {
   const x = t.v(4);
@@ -69,6 +107,16 @@ function emitUnary(f: FunctionBuilder, t: Temps, op: UnaryKernelOp): void {
     // max(x, 0) keeps NaN, as the reference's relu does.
     case 'relu': splat(f, 0).f32x4Max(); break;
     case 'exp': emitExp(f, t); break;
+    case 'erf': emitErf(f, t); break;
+    case 'gelu': {
+      const x = t.v(11);
+      f.tee(x);
+      splat(f, Math.SQRT1_2).f32x4Mul();
+      emitErf(f, t);
+      splat(f, 1).f32x4Add().get(x).f32x4Mul();
+      splat(f, 0.5).f32x4Mul();
+      break;
+    }
     case 'sigmoid': {
       // NOTE: with e = exp(−|x|) ≤ 1, 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0 never overflow.
       const e = t.v(5);
@@ -205,6 +253,79 @@ function emitBinaryKernels(m: ModuleBuilder, op: BinaryKernelOp): void {
       f.get(pos).get(out).i32Add().set(outRow);
       f.i32Const(0).set(pos);
       swappable(f, swap, xRow, outRow, pos, stop, (w) => load(f, y, pos, w));
+    });
+  });
+}
+
+/**
+ * The rows [first, last) of item range [begin, end) of a row-table kernel (`perItem` rows an item,
+ * `rows` in all), as locals.
+ */
+function tableRows(f: FunctionBuilder, begin: Local, end: Local, perItem: Local, rows: Local, first: Local, last: Local): void {
+  f.get(begin).get(perItem).i32Mul().set(first);
+  f.get(end).get(perItem).i32Mul().tee(last).get(rows).get(last).get(rows).i32LtS().select().set(last);
+}
+
+/**
+ * `binary_<op>_table(thread, begin, end, table, out, cols, perItem, rows, mode)`: out row r (cols
+ * contiguous floats) = a-row ∘ b-row, where table[2r], table[2r+1] are the rows' byte addresses
+ * and mode bit 0 (a) / bit 1 (b) says the operand is one float broadcast along the row (inner
+ * stride 0) rather than cols contiguous floats. Any broadcast or view whose last axes are
+ * contiguous or broadcast (column broadcasts, slices) runs here.
+ */
+function emitBinaryTableKernel(m: ModuleBuilder, op: BinaryKernelOp): void {
+  m.function(`binary_${op}_table`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [, begin, end, table, out, cols, perItem, rows, mode] = f.params;
+    const [row, last, aRow, bRow, outRow, pos, stop] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
+    const [av, bv] = [f.local('v128'), f.local('v128')];
+    tableRows(f, begin, end, perItem, rows, row, last);
+    f.get(cols).i32Const(2).i32Shl().set(stop);
+    const operand = (base: Local, splatted: Local, broadcast: boolean, w: Width) => (broadcast ? f.get(splatted) : load(f, base, pos, w));
+    const loopFor = (aBroadcast: boolean, bBroadcast: boolean) => {
+      f.get(aRow).v128Load32Splat().set(av);
+      f.get(bRow).v128Load32Splat().set(bv);
+      f.i32Const(0).set(pos);
+      elementLoop(f, pos, stop, (w) => store(f, outRow, pos, w, () => {
+        operand(aRow, av, aBroadcast, w);
+        operand(bRow, bv, bBroadcast, w);
+        emitBinary(f, op);
+      }));
+    };
+    f.forRange(row, () => f.get(row), () => f.get(last), 1, () => {
+      f.get(table).get(row).i32Const(3).i32Shl().i32Add().tee(pos).i32Load().set(aRow);
+      f.get(pos).i32Load(4).set(bRow);
+      f.get(row).get(stop).i32Mul().get(out).i32Add().set(outRow);
+      f.get(mode).i32Eqz().if(() => loopFor(false, false), () => {
+        f.get(mode).i32Const(1).i32Eq().if(() => loopFor(true, false), () => {
+          f.get(mode).i32Const(2).i32Eq().if(() => loopFor(false, true), () => loopFor(true, true));
+        });
+      });
+    });
+  });
+}
+
+/**
+ * `where_table(thread, begin, end, table, out, cols, perItem, rows, cStride, xStride, yStride)`:
+ * out row r = c ? x : y elementwise, table[3r..3r+2] the byte addresses of the rows of c (bool
+ * bytes), x and y, the strides their byte steps along a row (0 for a broadcast).
+ */
+function emitWhereTableKernel(m: ModuleBuilder): void {
+  m.function('where_table', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [, begin, end, table, out, cols, perItem, rows, cStride, xStride, yStride] = f.params;
+    const [row, last, c, x, y, dst, j, entry] = Array.from({ length: 8 }, () => f.local('i32'));
+    tableRows(f, begin, end, perItem, rows, row, last);
+    f.forRange(row, () => f.get(row), () => f.get(last), 1, () => {
+      f.get(row).i32Const(12).i32Mul().get(table).i32Add().tee(entry).i32Load().set(c);
+      f.get(entry).i32Load(4).set(x);
+      f.get(entry).i32Load(8).set(y);
+      f.get(row).get(cols).i32Mul().i32Const(2).i32Shl().get(out).i32Add().set(dst);
+      f.forRange(j, () => f.i32Const(0), () => f.get(cols), 1, () => {
+        f.get(dst).get(x).f32Load().get(y).f32Load().get(c).i32Load8U().select().f32Store();
+        f.get(dst).i32Const(4).i32Add().set(dst);
+        f.get(c).get(cStride).i32Add().set(c);
+        f.get(x).get(xStride).i32Add().set(x);
+        f.get(y).get(yStride).i32Add().set(y);
+      });
     });
   });
 }
@@ -427,8 +548,12 @@ function emitLayerNorm(m: ModuleBuilder): void {
 
 /** Adds every elementwise, reduction, softmax and layer-norm kernel to `m`. */
 export function emitElementwise(m: ModuleBuilder): void {
-  for (const op of unaryKernelOps) emitUnaryKernel(m, op);
-  for (const op of binaryKernelOps) emitBinaryKernels(m, op);
+  for (const op of [...unaryKernelOps, 'gelu' as const]) emitUnaryKernel(m, op);
+  for (const op of binaryKernelOps) {
+    emitBinaryKernels(m, op);
+    emitBinaryTableKernel(m, op);
+  }
+  emitWhereTableKernel(m);
   emitRowReductions(m);
   emitColumnReductions(m);
   emitSoftmax(m);

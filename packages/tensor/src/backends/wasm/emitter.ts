@@ -166,6 +166,11 @@ export class FunctionBuilder {
     return this.emit(0x28, ...this.memarg(2, offset));
   }
 
+  /** i32.load8_u: one byte, zero-extended. */
+  i32Load8U(offset = 0): this {
+    return this.emit(0x2d, ...this.memarg(0, offset));
+  }
+
   f32Load(offset = 0): this {
     return this.emit(0x2a, ...this.memarg(2, offset));
   }

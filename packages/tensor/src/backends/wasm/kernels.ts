@@ -1,10 +1,10 @@
 // The fast CPU backend's kernel table: the ops that have WebAssembly kernels, each falling back to
 // the op's reference kernel (cpu/manifest.ts) for dtypes and layouts it does not handle. The fused
-// composites softmax and layerNorm are used only where no gradient is being recorded.
+// composites softmax, layerNorm and gelu run as one kernel each, with their gradient rules.
 import { cpuKernels } from '../cpu/manifest.js';
 import type { CpuKernel, CpuKernelEntry } from '../cpu/cpu-kernel.js';
 import { binaryKernelOps, unaryKernelOps } from './elementwise.js';
-import { wasmBinary, wasmLayerNorm, wasmReduce, wasmSoftmax, wasmUnary } from './elementwise-kernels.js';
+import { wasmBinary, wasmLayerNorm, wasmReduce, wasmSoftmax, wasmUnary, wasmWhere, wasmGelu } from './elementwise-kernels.js';
 import { copyStrided } from './copy-kernel.js';
 import { wasmMatmul } from './matmul-kernel.js';
 import type { WasmRuntime } from './runtime.js';
@@ -24,6 +24,8 @@ export function wasmKernels(rt: WasmRuntime): Record<string, CpuKernelEntry> {
     softmax: plain(wasmSoftmax(rt)),
     layerNorm: plain(wasmLayerNorm(rt)),
     contiguous: strided(copyStrided),
+    where: strided(wasmWhere(rt, cpuKernels.where.kernel)),
+    gelu: strided(wasmGelu(rt) as CpuKernel<never>),
   };
   for (const op of unaryKernelOps) table[op] = strided(wasmUnary(rt, op, cpuKernels[op].kernel));
   for (const op of binaryKernelOps) table[op] = strided(wasmBinary(rt, op, cpuKernels[op].kernel));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DTypeError, Generator, fromArray, gelu, memory, tensor, withImpl } from '../../index.js';
 import { erfScalar } from '../unary/erf.js';
-import { expectClose, gradcheck } from '../../testing/index.js';
+import { compositeKernelBackend, expectClose, gradcheck } from '../../testing/index.js';
 
 const exact = (x: number) => 0.5 * x * (1 + erfScalar(x / Math.SQRT2));
 const tanhForm = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
@@ -28,8 +28,10 @@ describe('gelu', () => {
   it('passes gradcheck (both forms)', () => {
     const g = new Generator(22);
     const values = Array.from({ length: 12 }, () => 2 * g.normal());
-    gradcheck((x) => gelu(x), [{ values, shape: [3, 4] }]);
-    gradcheck((x) => gelu(x, { approximate: 'tanh' }), [{ values, shape: [3, 4] }]);
+    for (const backend of [undefined, compositeKernelBackend()]) {
+      gradcheck((x) => gelu(x), [{ values, shape: [3, 4] }], { backend });
+      gradcheck((x) => gelu(x, { approximate: 'tanh' }), [{ values, shape: [3, 4] }], { backend });
+    }
   });
 
   it('frees every intermediate', () => {

@@ -4,9 +4,9 @@
 import { ConfigError } from '../../errors/index.js';
 import type { Tensor } from '../../tensor.js';
 import { applyOp } from '../apply.js';
-import { add, mul } from '../binary/binary.js';
+import { add, mul, sub } from '../binary/binary.js';
 import { defineOp } from '../define-op.js';
-import { erf, tanh } from '../unary/unary.js';
+import { erf, exp, tanh } from '../unary/unary.js';
 import { assertFloat } from '../validate.js';
 
 export interface GeluOptions {
@@ -26,6 +26,19 @@ export const geluOp = defineOp<GeluAttrs>({
       ? tanh(mul(add(x, mul(mul(x, mul(x, x)), 0.044715)), Math.sqrt(2 / Math.PI)))
       : erf(mul(x, Math.SQRT1_2));
     return [mul(mul(x, 0.5), add(inner, 1))];
+  },
+  // d/dx x·Φ(x) = Φ(x) + x·φ(x) (exact form); for the tanh form with u = √(2/π)(x + 0.044715x³),
+  // t = tanh u: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²).
+  gradient: ({ inputs: [x], grads: [g], attrs: { approximate } }) => {
+    if (approximate === 'tanh') {
+      const c = Math.sqrt(2 / Math.PI);
+      const t = tanh(mul(add(x, mul(mul(x, mul(x, x)), 0.044715)), c));
+      const du = mul(add(mul(mul(x, x), 3 * 0.044715), 1), c);
+      return [mul(g!, add(mul(add(t, 1), 0.5), mul(mul(mul(x, 0.5), sub(1, mul(t, t))), du)))];
+    }
+    const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+    const pdf = mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+    return [mul(g!, add(cdf, mul(x, pdf)))];
   },
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DTypeError, Generator, ShapeError, fromArray, layerNorm, memory, tensor, withImpl } from '../../index.js';
-import { expectClose, gradcheck } from '../../testing/index.js';
+import { compositeKernelBackend, expectClose, gradcheck } from '../../testing/index.js';
 
 /** Float64 reference: each row of `size` trailing elements normalised, then weight and bias. */
 function layerNormReference(x: number[], size: number, eps: number, weight?: number[], bias?: number[]): Float64Array {
@@ -59,15 +59,12 @@ describe('layerNorm', () => {
 
   it('passes gradcheck for x, weight and bias', () => {
     const g = new Generator(32);
-    gradcheck((x, w, b) => layerNorm(x, w, b), [
-      { values: normals(g, 15, 1.5), shape: [3, 5] },
-      { values: normals(g, 5), shape: [5] },
-      { values: normals(g, 5), shape: [5] },
-    ]);
-    gradcheck((x, w) => layerNorm(x, w, null, { normalizedAxes: 2, eps: 1e-3 }), [
-      { values: normals(g, 12), shape: [2, 2, 3] },
-      { values: normals(g, 6), shape: [2, 3] },
-    ]);
+    const [x1, w1, b1, x2, w2] = [normals(g, 15, 1.5), normals(g, 5), normals(g, 5), normals(g, 12), normals(g, 6)];
+    for (const backend of [undefined, compositeKernelBackend()]) {
+      gradcheck((x, w, b) => layerNorm(x, w, b), [{ values: x1, shape: [3, 5] }, { values: w1, shape: [5] }, { values: b1, shape: [5] }], { backend });
+      gradcheck((x, w) => layerNorm(x, w, null, { normalizedAxes: 2, eps: 1e-3 }), [{ values: x2, shape: [2, 2, 3] }, { values: w2, shape: [2, 3] }], { backend });
+      gradcheck((x) => layerNorm(x), [{ values: x1, shape: [3, 5] }], { backend });
+    }
   });
 
   it('frees every intermediate', () => {

@@ -7,7 +7,7 @@ import type { Tensor } from '../../tensor.js';
 import { applyOp } from '../apply.js';
 import { add, mul, sub } from '../binary/binary.js';
 import { defineOp } from '../define-op.js';
-import { mean } from '../reduce/reduce.js';
+import { mean, sumTo } from '../reduce/reduce.js';
 import { rsqrt } from '../unary/unary.js';
 import { assertFloat, assertSameDType } from '../validate.js';
 
@@ -25,18 +25,37 @@ interface LayerNormAttrs {
   readonly hasBias: boolean;
 }
 
+/** x̂ = (x − mean) · rstd over `axes`, with rstd = 1/√(var + eps) (keepDims). */
+function normalized(x: Tensor, axes: readonly number[], eps: number): { xhat: Tensor; rstd: Tensor } {
+  const centered = sub(x, mean(x, axes, { keepDims: true }));
+  // NOTE: the biased (population) variance, as PyTorch's LayerNorm uses.
+  const rstd = rsqrt(add(mean(mul(centered, centered), axes, { keepDims: true }), eps));
+  return { xhat: mul(centered, rstd), rstd };
+}
+
+const trailingAxes = (x: Tensor, count: number) => Array.from({ length: count }, (_, i) => x.rank - count + i);
+
 export const layerNormOp = defineOp<LayerNormAttrs>({
   name: 'layerNorm',
   infer: ([x]) => [{ shape: x.shape, dtype: x.dtype }],
   decompose: ([x, ...affine], { eps, normalizedAxes, hasWeight, hasBias }) => {
-    const axes = Array.from({ length: normalizedAxes }, (_, i) => x.rank - normalizedAxes + i);
-    const centered = sub(x, mean(x, axes, { keepDims: true }));
-    // NOTE: the biased (population) variance, as PyTorch's LayerNorm uses.
-    const variance = mean(mul(centered, centered), axes, { keepDims: true });
-    let y = mul(centered, rsqrt(add(variance, eps)));
+    let y = normalized(x, trailingAxes(x, normalizedAxes), eps).xhat;
     if (hasWeight) y = mul(y, affine[0]);
     if (hasBias) y = add(y, affine[hasWeight ? 1 : 0]);
     return [y];
+  },
+  // With ĝ = g ∘ weight: dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ∘ x̂)); dweight = Σ g ∘ x̂; dbias = Σ g
+  // (statistics recomputed from x rather than saved).
+  gradient: ({ inputs: [x, ...affine], grads: [g], attrs: { eps, normalizedAxes, hasWeight, hasBias } }) => {
+    const axes = trailingAxes(x, normalizedAxes);
+    const { xhat, rstd } = normalized(x, axes, eps);
+    const gHat = hasWeight ? mul(g!, affine[0]) : g!;
+    const meanOf = (t: Tensor) => mean(t, axes, { keepDims: true });
+    const dx = mul(rstd, sub(sub(gHat, meanOf(gHat)), mul(xhat, meanOf(mul(gHat, xhat)))));
+    const grads: Tensor[] = [dx];
+    if (hasWeight) grads.push(sumTo(mul(g!, xhat), affine[0].shape));
+    if (hasBias) grads.push(sumTo(g!, affine[hasWeight ? 1 : 0].shape));
+    return grads;
   },
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DTypeError, Generator, ShapeError, add, fromArray, memory, softmax, sum, tensor, withImpl } from '../../index.js';
-import { expectClose, gradcheck } from '../../testing/index.js';
+import { compositeKernelBackend, expectClose, gradcheck } from '../../testing/index.js';
 
 /** Applies `fn` to every slice of row-major `values` along `axis` (float64 reference). */
 function alongAxis(values: ArrayLike<number>, shape: readonly number[], axis: number, fn: (slice: number[]) => number[]): Float64Array {
@@ -85,8 +85,10 @@ describe('softmax', () => {
 
   it('passes gradcheck', () => {
     const g = new Generator(3);
-    gradcheck((x) => softmax(x, 1), [{ values: randomValues(g, 24, 1), shape: [2, 3, 4] }]);
-    gradcheck((x) => softmax(x, -1), [{ values: randomValues(g, 12, 1), shape: [3, 4] }]);
+    for (const backend of [undefined, compositeKernelBackend()]) {
+      gradcheck((x) => softmax(x, 1), [{ values: randomValues(g, 24, 1), shape: [2, 3, 4] }], { backend });
+      gradcheck((x) => softmax(x, -1), [{ values: randomValues(g, 12, 1), shape: [3, 4] }], { backend });
+    }
   });
 
   it('runs the decomposition when composed and frees every intermediate', () => {

@@ -5,7 +5,7 @@ import { tidy } from '../../scope.js';
 import { normalizeAxis } from '../../shape.js';
 import type { Tensor } from '../../tensor.js';
 import { applyOp } from '../apply.js';
-import { div, eq, sub } from '../binary/binary.js';
+import { div, eq, mul, sub } from '../binary/binary.js';
 import { defineOp } from '../define-op.js';
 import { max, sum } from '../reduce/reduce.js';
 import { exp } from '../unary/unary.js';
@@ -46,6 +46,8 @@ export const softmaxOp = defineOp<AxisAttrs>({
     const e = exp(shiftedByMax(x, axis));
     return [div(e, safeSum(e, axis))];
   },
+  // dx = y ∘ (g − Σ_axis g ∘ y): the Jacobian-vector product from the saved output (0 on all −∞ slices, where y = 0).
+  gradient: ({ outputs: [y], grads: [g], attrs: { axis } }) => [mul(y, sub(g!, sum(mul(g!, y), axis, { keepDims: true })))],
 });
 
 /** Validates `x` and `axis` and runs `op`; a rank-0 `x` is treated as a one-element vector. */
