@@ -30,3 +30,29 @@ export function nodeProject(overrides = {}) {
     },
   };
 }
+
+/** Debian's Chromium, headless, with WebGPU (SwiftShader) and no outside network look-ups (docs/toolchain.md). */
+export const chromiumLaunchOptions = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--no-first-run', '--disable-quic', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost'],
+};
+
+/**
+ * The browser test project preset: `*.browser.test.ts` in headless Chromium through Playwright
+ * (`playwright` is `@vitest/browser-playwright`'s export, passed in so this package needs no
+ * dependency on it), served cross-origin isolated (COOP + COEP) so SharedArrayBuffer exists.
+ */
+export function browserProject(playwright, overrides = {}) {
+  return {
+    plugins: [wgslText()],
+    resolve: { conditions },
+    server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+    test: {
+      include: ['src/**/*.browser.test.ts'],
+      testTimeout: 60_000,
+      browser: { enabled: true, headless: true, screenshotFailures: false, provider: playwright({ launchOptions: chromiumLaunchOptions }), instances: [{ browser: 'chromium' }] },
+      ...(overrides.test ?? {}),
+    },
+  };
+}

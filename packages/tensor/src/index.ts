@@ -1,7 +1,7 @@
 // @longshort/tensor — the public surface (explicit named exports only).
 export { setBackend, getBackend } from './backend/registry.js';
 export type { Backend, BackendCapabilities, BackendMemoryInfo, DataId, TensorView } from './backend/spec.js';
-export { createCpuBackend, type CpuBackend, type CpuBackendOptions } from './backends/cpu/cpu-backend.js';
+export { createCpuBackend, createCpuBackendAsync, type CpuBackend, type CpuBackendOptions } from './backends/cpu/cpu-backend.js';
 export type { CpuKernel, CpuView, CpuData } from './backends/cpu/cpu-kernel.js';
 export type { CpuWasm, CpuWasmModule } from './backends/wasm/runtime.js';
 export { dtypes, isFloat, promoteTypes, bytesPerElement, type DType, type FloatDType, type AnyTypedArray } from './dtype.js';

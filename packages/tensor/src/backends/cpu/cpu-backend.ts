@@ -30,12 +30,18 @@ export interface CpuBackendOptions {
   threads?: number;
 }
 
-/** The wasm runtime for `options`, or null for the reference kernels (or when WebAssembly SIMD fails to load). */
-function wasmRuntimeFor(options: CpuBackendOptions): WasmRuntime | null {
+/** The validated threads for the wasm kernels, or null for the reference kernels. */
+function wasmThreadsFor(options: CpuBackendOptions): number | null {
   const { kernels = 'wasm', threads = availableCores() } = options;
   if (kernels !== 'wasm' && kernels !== 'reference') throw new ConfigError('createCpuBackend', 'kernels', "'wasm' | 'reference'", String(kernels));
   if (!Number.isInteger(threads) || threads < 1) throw new ConfigError('createCpuBackend', 'threads', 'an integer >= 1', String(threads));
-  if (kernels === 'reference') return null;
+  return kernels === 'reference' ? null : threads;
+}
+
+/** The wasm runtime for `options`, or null for the reference kernels (or when WebAssembly SIMD fails to load). */
+function wasmRuntimeFor(options: CpuBackendOptions): WasmRuntime | null {
+  const threads = wasmThreadsFor(options);
+  if (threads === null) return null;
   try {
     return new WasmRuntime({ threads });
   } catch {
@@ -43,16 +49,51 @@ function wasmRuntimeFor(options: CpuBackendOptions): WasmRuntime | null {
   }
 }
 
+/**
+ * Creates the CPU backend. Its wasm module compiles synchronously and, in browsers, its worker
+ * threads start in the background (kernels run on one thread until they are up): use
+ * `createCpuBackendAsync` on a page to get a backend whose threads are all running.
+ * @example setBackend(createCpuBackend({ threads: 4 }));
+ */
 export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
+  return cpuBackendOn(wasmRuntimeFor(options), options);
+}
+
+/**
+ * Creates the CPU backend the browser way: the wasm module compiles asynchronously (browsers may
+ * refuse a synchronous compile on the main thread) and it resolves once every worker thread is
+ * running. Where threads are unavailable (a page without cross-origin isolation) it runs on one
+ * thread and `capabilities.info.note` says why. Works in Node too.
+ * @example setBackend(await createCpuBackendAsync());
+ */
+export async function createCpuBackendAsync(options: CpuBackendOptions = {}): Promise<CpuBackend> {
+  const threads = wasmThreadsFor(options);
+  let runtime: WasmRuntime | null = null;
+  if (threads !== null) {
+    try {
+      runtime = await WasmRuntime.create({ threads });
+    } catch {
+      runtime = null;
+    }
+  }
+  return cpuBackendOn(runtime, options);
+}
+
+/** `capabilities.info` of a wasm backend: its threads and, where it runs on one thread for want of more, why. */
+function wasmInfo(runtime: WasmRuntime): Record<string, unknown> {
+  const info = { kind: 'wasm-simd', threads: runtime.threads, sharedMemory: runtime.shared };
+  return runtime.note === null ? info : { ...info, note: runtime.note };
+}
+
+function cpuBackendOn(runtime: WasmRuntime | null, options: CpuBackendOptions): CpuBackend {
   const kernels = new Map<string, CpuKernelEntry>(Object.entries(cpuKernels) as [string, CpuKernelEntry][]);
-  const runtime = wasmRuntimeFor(options);
   if (runtime) for (const [op, entry] of Object.entries(wasmKernels(runtime))) kernels.set(op, entry);
   const name = options.name ?? 'cpu';
   const toView = (v: TensorView) => ({ ...v, array: (v.data as CpuData).array });
   return {
     specificationVersion: 'v1',
     name,
-    capabilities: { dtypes: ['f32', 'f64', 'i32', 'bool'], syncRead: true, info: runtime ? { kind: 'wasm-simd', threads: runtime.threads, sharedMemory: runtime.shared } : { kind: 'reference', threads: 1 } },
+    capabilities: { dtypes: ['f32', 'f64', 'i32', 'bool'], syncRead: true, info: runtime ? wasmInfo(runtime) : { kind: 'reference', threads: 1 } },
     wasm: runtime,
     alloc(dtype: DType, size: number): DataId {
       return runtime ? runtime.alloc(dtype, size) : { array: arrayFor(dtype, size) } satisfies CpuData;

@@ -293,8 +293,9 @@ function emitRowBlocks(m: ModuleBuilder, s: GemmShape, packA: FunctionBuilder, m
  * - `gemm_row_blocks(thread, begin, end, a, c, m, rsA, csA, kc, nc, ldc, bPacked, first, scratch,
  *   scratchStride)`: multiplies MC-row blocks [begin, end) of A (a at column pc) by that block.
  * The last two split one large product over threads sharing one packed B block (as BLIS does).
+ * Returns `gemm`, for other functions of the module to call.
  */
-export function emitGemm(m: ModuleBuilder, s: GemmShape = defaultGemmShape): void {
+export function emitGemm(m: ModuleBuilder, s: GemmShape = defaultGemmShape): FunctionBuilder {
   // NOTE: the packed blocks are sized mc×kc and kc×nc, so panels must tile them exactly.
   if (s.mc % s.mr !== 0 || s.nc % s.nr !== 0 || s.nr % 4 !== 0) {
     throw new ConfigError('gemm', 'shape', 'mc a multiple of mr, nc a multiple of nr, nr a multiple of 4', JSON.stringify(s));
@@ -365,4 +366,5 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape = defaultGemmShape): voi
     getAll(f, rsA, csA, kc, nc, ldc, bBlock, first, own);
     f.get(own).i32Const(aBlockBytes).i32Add().call(rowBlocks);
   });
+  return g;
 }

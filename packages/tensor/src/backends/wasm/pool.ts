@@ -1,14 +1,11 @@
-// Runs WebAssembly kernels on several threads over one shared memory: Node worker_threads that
-// wait on a control block in that memory (Atomics.wait/notify), so a dispatch costs a few
-// microseconds and stays synchronous. Workers are unref'd: they never keep Node from exiting.
+// Runs WebAssembly kernels on several threads over one shared memory. Worker threads wait on a
+// control block in that memory (Atomics.wait/notify), so a dispatch costs a few microseconds and
+// stays synchronous. In Node they are worker_threads, unref'd so they never keep Node from exiting;
+// in browsers Web Workers (./web-workers.ts), where SharedArrayBuffer exists (cross-origin
+// isolated pages). Elsewhere everything runs on the calling thread, with a note saying why.
 import { BackendError, ConfigError } from '../../errors/index.js';
-
-/** Int32 slots of the control block (see `workerSource`). */
-const slot = { generation: 0, pending: 1, ready: 2, module: 3, exportIndex: 4, count: 5, threads: 6, argCount: 7, failed: 8, kind: 9, next: 10 } as const;
-const kind = { run: 0, load: 1, exit: 2 } as const;
-/** Bytes of the control block: 16 int32 slots, then up to 16 float64 arguments. */
-export const controlBytes = 64 + 16 * 8;
-export const maxArgs = 16;
+import { kind, maxArgs, signal, slot, type WorkerGroup } from './control.js';
+import { startWebWorkers, webWorkersAvailable } from './web-workers.js';
 
 /**
  * The worker's program (CommonJS, evaluated by `new Worker(source, { eval: true })`). It
@@ -92,30 +89,117 @@ export interface PoolModule {
 }
 
 /**
+ * Node's worker_threads, started synchronously: this thread waits (Atomics.wait) until each has
+ * instantiated the modules. Returns null where threads cannot be created or do not start.
+ */
+function startNodeWorkers(threadsModule: WorkerThreadsModule, memory: WebAssembly.Memory, control: number, size: number,
+  modules: readonly WebAssembly.Module[]): WorkerGroup | null {
+  const ctrl = new Int32Array(memory.buffer, control, 16);
+  const workers: { worker: NodeWorker; port: NodePort }[] = [];
+  const group: WorkerGroup = {
+    size,
+    failure: null,
+    isReady: () => true,
+    whenReady: () => Promise.resolve(),
+    load(module) {
+      for (const { port } of workers) port.postMessage(module);
+      signal(ctrl, kind.load, workers.length);
+      group.join();
+    },
+    join() {
+      for (let pending = Atomics.load(ctrl, slot.pending); pending !== 0; pending = Atomics.load(ctrl, slot.pending)) {
+        Atomics.wait(ctrl, slot.pending, pending);
+      }
+    },
+    failures: () => workers.map(({ port }) => threadsModule.receiveMessageOnPort(port)?.message).filter((m) => m !== undefined).map(String),
+    dispose() {
+      ctrl[slot.kind] = kind.exit;
+      Atomics.add(ctrl, slot.generation, 1);
+      Atomics.notify(ctrl, slot.generation);
+      for (const { worker, port } of workers) {
+        port.close();
+        void worker.terminate();
+      }
+      workers.length = 0;
+    },
+  };
+  const { Worker, MessageChannel } = threadsModule;
+  try {
+    for (let index = 1; index <= size; index++) {
+      const { port1, port2 } = new MessageChannel();
+      for (const m of modules) port1.postMessage(m);
+      const worker = new Worker(workerSource, {
+        eval: true,
+        workerData: { memory, control, index, port: port2, slot, kind },
+        transferList: [port2],
+      });
+      worker.unref();
+      port1.unref();
+      workers.push({ worker, port: port1 });
+    }
+  } catch {
+    // NOTE: where threads cannot be created (a sandbox, a resource limit) work runs on one thread.
+    group.dispose();
+    return null;
+  }
+  const deadline = Date.now() + 30_000;
+  for (let ready = Atomics.load(ctrl, slot.ready); ready < workers.length; ready = Atomics.load(ctrl, slot.ready)) {
+    if (Date.now() > deadline) {
+      // NOTE: a pool that cannot start falls back to one thread rather than hanging.
+      group.dispose();
+      return null;
+    }
+    Atomics.wait(ctrl, slot.ready, ready, 100);
+  }
+  return group;
+}
+
+const isolationHint = 'SharedArrayBuffer needs a cross-origin isolated page: serve it with the headers '
+  + "'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp'";
+let noted = false;
+
+/** Prints a pool's note once per process or page, so a silent slowdown is not a mystery. */
+function printOnce(note: string): void {
+  if (noted) return;
+  noted = true;
+  console.info(`@longshort/tensor: ${note}`);
+}
+
+/**
  * A pool of `threads − 1` workers plus the calling thread, over `memory` (which must be shared
- * for more than one thread). Where worker_threads is missing (browsers, for now) it runs
- * everything on the calling thread.
- * NOTE: browsers would need Web Workers and `crossOriginIsolated`, and the main thread may not
- * block in Atomics.wait; until that is written the browser path is single-threaded.
+ * for more than one thread). Workers start on the first task that wants them (or `ready()`):
+ * in Node synchronously; in browsers asynchronously, since a Web Worker only starts once the page
+ * returns to its event loop, so tasks run on the calling thread until every worker is up.
+ * NOTE: a browser's main thread may not block in Atomics.wait, so there the calling thread takes
+ * items like the workers and then spins on `pending` (as emscripten's pthreads do); the spin
+ * lasts at most one item of the slowest worker.
  */
 export class ThreadPool {
   private readonly modules: PoolModule[] = [];
-  private readonly workers: { worker: NodeWorker; port: NodePort }[] = [];
   private readonly ctrl: Int32Array | null;
   private readonly args: Float64Array | null;
-  private readonly threadsModule: WorkerThreadsModule | null;
-  private readonly loaded = new Map<number, WebAssembly.Module>();
-  private started = false;
+  private readonly start: ((modules: readonly WebAssembly.Module[]) => WorkerGroup | null) | null;
+  private readonly loaded: WebAssembly.Module[] = [];
+  private group: WorkerGroup | null = null;
   private disposed = false;
   /** Threads that run tasks, the calling one included. */
   threads: number;
+  /** Why tasks run on one thread although more were asked for (printed once), or null. */
+  note: string | null = null;
 
-  constructor(private readonly memory: WebAssembly.Memory, private readonly control: number, requestedThreads: number) {
+  constructor(private readonly memory: WebAssembly.Memory, control: number, requestedThreads: number) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    this.threadsModule = shared && requestedThreads > 1 ? workerThreads() : null;
-    this.threads = this.threadsModule ? requestedThreads : 1;
-    this.ctrl = this.threadsModule ? new Int32Array(memory.buffer, control, 16) : null;
-    this.args = this.threadsModule ? new Float64Array(memory.buffer, control + 64, maxArgs) : null;
+    const threadsModule = shared && requestedThreads > 1 ? workerThreads() : null;
+    const size = requestedThreads - 1;
+    if (threadsModule) this.start = (modules) => startNodeWorkers(threadsModule, memory, control, size, modules);
+    else if (shared && requestedThreads > 1 && webWorkersAvailable()) this.start = (modules) => startWebWorkers(memory, control, size, modules);
+    else this.start = null;
+    this.threads = this.start ? requestedThreads : 1;
+    this.ctrl = this.start ? new Int32Array(memory.buffer, control, 16) : null;
+    this.args = this.start ? new Float64Array(memory.buffer, control + 64, maxArgs) : null;
+    if (requestedThreads > 1 && !this.start) {
+      this.fallBack(shared ? 'neither worker_threads nor Web Workers exist here' : `the memory is not shared (${isolationHint})`);
+    }
   }
 
   /** Instantiates `module` (importing env.memory) on this thread and, once started, on every worker. */
@@ -123,12 +207,18 @@ export class ThreadPool {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     const loaded = { id: this.modules.length, exports: instance.exports, exportNames: WebAssembly.Module.exports(module).map((e) => e.name) };
     this.modules.push(loaded);
-    this.loaded.set(loaded.id, module);
-    if (this.started) {
-      for (const { port } of this.workers) port.postMessage(module);
-      this.dispatch(kind.load, 0, 0, 0, [], this.threads);
-    }
+    this.loaded.push(module);
+    this.group?.load(module);
     return loaded;
+  }
+
+  /**
+   * Starts the workers, if there are any, and resolves once they take tasks (or once they have
+   * failed to start: then the pool runs on one thread and `note` says why).
+   */
+  async ready(): Promise<void> {
+    await this.startGroup()?.whenReady();
+    this.startGroup();
   }
 
   /**
@@ -141,97 +231,55 @@ export class ThreadPool {
     if (count <= 0) return;
     if (args.length > maxArgs) throw new ConfigError('parallelFor', 'args', `at most ${maxArgs} numbers`, String(args.length));
     const used = Math.max(1, Math.min(threads, this.threads, count));
-    if (used > 1) this.start();
-    if (used === 1 || !this.started) {
+    const group = used > 1 ? this.startGroup() : null;
+    if (!group?.isReady()) {
       (module.exports[exportName] as (...a: number[]) => void)(0, 0, count, ...args);
       return;
     }
-    this.dispatch(kind.run, module.id, module.exportNames.indexOf(exportName), count, args, used);
-  }
-
-  private dispatch(task: number, moduleId: number, exportIndex: number, count: number, args: readonly number[], threads: number): void {
     const ctrl = this.ctrl!;
-    ctrl[slot.kind] = task;
-    ctrl[slot.module] = moduleId;
+    const exportIndex = module.exportNames.indexOf(exportName);
+    ctrl[slot.module] = module.id;
     ctrl[slot.exportIndex] = exportIndex;
     ctrl[slot.count] = count;
-    ctrl[slot.threads] = threads;
+    ctrl[slot.threads] = used;
     ctrl[slot.argCount] = args.length;
-    ctrl[slot.failed] = 0;
-    Atomics.store(ctrl, slot.next, 0);
     this.args!.set(args);
-    Atomics.store(ctrl, slot.pending, this.workers.length);
-    Atomics.add(ctrl, slot.generation, 1);
-    Atomics.notify(ctrl, slot.generation);
+    signal(ctrl, kind.run, group.size);
     let error: unknown = null;
-    if (task === kind.run) {
-      try {
-        const m = this.modules[moduleId];
-        const fn = m.exports[m.exportNames[exportIndex]] as (...a: number[]) => void;
-        for (let item = Atomics.add(ctrl, slot.next, 1); item < count; item = Atomics.add(ctrl, slot.next, 1)) fn(0, item, item + 1, ...args);
-      } catch (e) {
-        // NOTE: the other threads still drain the items; the error is rethrown once they are done.
-        error = e;
-      }
+    try {
+      const fn = module.exports[exportName] as (...a: number[]) => void;
+      for (let item = Atomics.add(ctrl, slot.next, 1); item < count; item = Atomics.add(ctrl, slot.next, 1)) fn(0, item, item + 1, ...args);
+    } catch (e) {
+      // NOTE: the other threads still drain the items; the error is rethrown once they are done.
+      error = e;
     }
-    for (let pending = Atomics.load(ctrl, slot.pending); pending !== 0; pending = Atomics.load(ctrl, slot.pending)) {
-      Atomics.wait(ctrl, slot.pending, pending);
-    }
+    group.join();
     if (error) throw error;
     if (ctrl[slot.failed]) {
-      const messages = this.workers.map(({ port }) => this.threadsModule!.receiveMessageOnPort(port)?.message).filter((m) => m !== undefined);
-      throw new BackendError('VALIDATION', 'cpu', `a worker thread failed; expected the kernel to run, got: ${messages.join('\n')}`);
+      throw new BackendError('VALIDATION', 'cpu', `a worker thread failed; expected the kernel to run, got: ${group.failures().join('\n')}`);
     }
   }
 
-  /** Starts the workers (synchronously: this thread waits until each has instantiated the modules). */
-  private start(): void {
-    if (this.started || this.disposed || !this.threadsModule) return;
-    this.started = true;
-    const { Worker, MessageChannel } = this.threadsModule;
-    try {
-      for (let index = 1; index < this.threads; index++) {
-        const { port1, port2 } = new MessageChannel();
-        for (const m of this.loaded.values()) port1.postMessage(m);
-        const worker = new Worker(workerSource, {
-          eval: true,
-          workerData: { memory: this.memory, control: this.control, index, port: port2, slot, kind },
-          transferList: [port2],
-        });
-        worker.unref();
-        port1.unref();
-        this.workers.push({ worker, port: port1 });
-      }
-    } catch {
-      // NOTE: where threads cannot be created (a sandbox, a resource limit) work runs on one thread.
-      this.dispose();
-      return;
+  /** The workers (started first if need be), or null when the pool runs on one thread. */
+  private startGroup(): WorkerGroup | null {
+    if (!this.group && !this.disposed && this.start) {
+      this.group = this.start(this.loaded);
+      if (!this.group) this.fallBack('its worker threads could not be started');
     }
-    const ctrl = this.ctrl!;
-    const deadline = Date.now() + 30_000;
-    for (let ready = Atomics.load(ctrl, slot.ready); ready < this.workers.length; ready = Atomics.load(ctrl, slot.ready)) {
-      if (Date.now() > deadline) {
-        // NOTE: a pool that cannot start falls back to one thread rather than hanging.
-        this.dispose();
-        return;
-      }
-      Atomics.wait(ctrl, slot.ready, ready, 100);
-    }
+    if (this.group?.failure) this.fallBack(`its worker threads did not start (${this.group.failure})`);
+    return this.group;
+  }
+
+  private fallBack(reason: string): void {
+    this.dispose();
+    this.note = `the CPU backend runs on one thread: ${reason}.`;
+    printOnce(this.note);
   }
 
   dispose(): void {
     this.disposed = true;
     this.threads = 1;
-    if (this.started && this.ctrl) {
-      this.ctrl[slot.kind] = kind.exit;
-      Atomics.add(this.ctrl, slot.generation, 1);
-      Atomics.notify(this.ctrl, slot.generation);
-    }
-    for (const { worker, port } of this.workers) {
-      port.close();
-      void worker.terminate();
-    }
-    this.workers.length = 0;
-    this.started = false;
+    this.group?.dispose();
+    this.group = null;
   }
 }

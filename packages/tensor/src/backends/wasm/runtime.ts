@@ -7,7 +7,8 @@ import { ModuleBuilder } from './emitter.js';
 import { defaultGemmShape, emitGemm, gemmScratchBytes } from './gemm.js';
 import { HeapData, WasmHeap } from './heap.js';
 import { emitElementwise } from './elementwise.js';
-import { ThreadPool, controlBytes, type PoolModule } from './pool.js';
+import { controlBytes } from './control.js';
+import { ThreadPool, type PoolModule } from './pool.js';
 
 /** 4 GiB, the most a 32-bit memory can address. */
 const maximumPages = 65536;
@@ -15,21 +16,40 @@ const initialPages = 64;
 
 const compiled = new Map<boolean, WebAssembly.Module>();
 
+function kernelBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  const builder = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: shared ? maximumPages : undefined, shared });
+  emitGemm(builder, defaultGemmShape);
+  emitElementwise(builder);
+  return builder.encode();
+}
+
 /** The generated kernel module for a shared or unshared memory (built and compiled once). */
 export function kernelModule(shared: boolean): WebAssembly.Module {
   let module = compiled.get(shared);
   if (!module) {
-    const builder = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: shared ? maximumPages : undefined, shared });
-    emitGemm(builder, defaultGemmShape);
-    emitElementwise(builder);
-    module = new WebAssembly.Module(builder.encode());
+    module = new WebAssembly.Module(kernelBytes(shared));
     compiled.set(shared, module);
   }
   return module;
 }
 
+/**
+ * `kernelModule`, compiled asynchronously: what browsers ask for on their main thread (Chromium
+ * refuses a synchronous compile above a size limit, 4 KiB in older versions, 8 MiB now).
+ */
+async function compileKernelModule(shared: boolean): Promise<void> {
+  if (!compiled.has(shared)) compiled.set(shared, await WebAssembly.compile(kernelBytes(shared)));
+}
+
+/** Whether `memory` is a SharedArrayBuffer that threads can share. */
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
 function createMemory(shared: boolean): WebAssembly.Memory {
-  if (shared && typeof SharedArrayBuffer !== 'undefined') {
+  // NOTE: a browser page that is not cross-origin isolated may not share memory with workers.
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  if (shared && isolated && typeof SharedArrayBuffer !== 'undefined') {
     try {
       return new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
     } catch {
@@ -73,6 +93,12 @@ export interface CpuWasm {
   readonly threads: number;
   /** The byte address of element `offset` of a tensor's storage, or null when it is not in `memory`. */
   pointerOf(data: object, offset?: number): number | null;
+  /**
+   * Storage for `size` elements of `dtype` (zero-filled): in `memory`, or on the host when the heap
+   * is full (then `pointerOf` gives null). Fused kernels take their scratch here; return it with `free`.
+   */
+  alloc(dtype: DType, size: number): CpuData;
+  free(data: CpuData): void;
   /** Instantiates `module` (importing `env.memory`) on every thread. */
   load(module: WebAssembly.Module): CpuWasmModule;
   /**
@@ -82,6 +108,11 @@ export interface CpuWasm {
    * per-thread scratch. Returns when all are done.
    */
   parallelFor(module: CpuWasmModule, exportName: string, count: number, args: readonly number[], options?: { threads?: number }): void;
+  /**
+   * Resolves once every worker thread takes tasks. In browsers workers start, and take a module
+   * loaded after they started, asynchronously: `parallelFor` runs on the calling thread until then.
+   */
+  ready(): Promise<void>;
 }
 
 export class WasmRuntime implements CpuWasm {
@@ -91,13 +122,24 @@ export class WasmRuntime implements CpuWasm {
   private gemmScratch: number | null = null;
   private readonly requestedThreads: number;
 
-  constructor(options: WasmRuntimeOptions) {
-    const memory = createMemory(options.shared ?? true);
+  constructor(options: WasmRuntimeOptions, memory = createMemory(options.shared ?? true)) {
     this.heap = new WasmHeap(memory, 64, maximumPages * 65536);
     const control = this.heap.alloc(controlBytes)!;
     this.requestedThreads = Math.max(1, Math.floor(options.threads));
     this.pool = new ThreadPool(memory, control, this.requestedThreads);
     this.kernels = this.pool.load(kernelModule(this.heap.shared));
+  }
+
+  /**
+   * A runtime whose kernel module is compiled asynchronously and whose worker threads have
+   * started (in browsers they start only once the page's event loop runs).
+   */
+  static async create(options: WasmRuntimeOptions): Promise<WasmRuntime> {
+    const memory = createMemory(options.shared ?? true);
+    await compileKernelModule(isShared(memory));
+    const runtime = new WasmRuntime(options, memory);
+    await runtime.ready();
+    return runtime;
   }
 
   get memory(): WebAssembly.Memory {
@@ -112,12 +154,21 @@ export class WasmRuntime implements CpuWasm {
     return this.pool.threads;
   }
 
+  /** Why the kernels run on one thread although more were asked for, or null. */
+  get note(): string | null {
+    return this.pool.note;
+  }
+
   load(module: WebAssembly.Module): CpuWasmModule {
     return this.pool.load(module);
   }
 
   parallelFor(module: CpuWasmModule, exportName: string, count: number, args: readonly number[], options: { threads?: number } = {}): void {
     this.pool.run(module, exportName, count, args, options.threads);
+  }
+
+  ready(): Promise<void> {
+    return this.pool.ready();
   }
 
   /** Storage for `size` elements of `dtype`: in the heap, or on the host when the heap is full. */
