@@ -2,16 +2,13 @@
 // a probe shader with the kernel's own struct copies every field out of a uniform packed by
 // packParams, and every value must come back where packParams put it.
 import { afterAll, describe, expect, it } from 'vitest';
-import argmaxWgsl from './kernels/argmax/argmax.wgsl';
 import binaryWgsl from './kernels/binary/binary.wgsl';
 import concatWgsl from './kernels/concat/concat.wgsl';
-import conv2dBackwardInputWgsl from './kernels/conv2d/conv2d-backward-input.wgsl';
-import conv2dBackwardWeightWgsl from './kernels/conv2d/conv2d-backward-weight.wgsl';
-import conv2dWgsl from './kernels/conv2d/conv2d.wgsl';
+import conv2dParamsWgsl from './kernels/conv2d/conv2d-params.wgsl';
 import gatherWgsl from './kernels/gather/gather.wgsl';
 import matmulWgsl from './kernels/matmul/matmul.wgsl';
 import padWgsl from './kernels/pad/pad.wgsl';
-import reduceWgsl from './kernels/reduce/reduce.wgsl';
+import reductionWgsl from './kernels/reduce/reduction.wgsl';
 import scatterAddWgsl from './kernels/scatter-add/scatter-add.wgsl';
 import unaryWgsl from './kernels/unary/unary.wgsl';
 import whereWgsl from './kernels/where/where.wgsl';
@@ -21,9 +18,10 @@ import { backendForTests } from './test-support.js';
 const backend = await backendForTests();
 
 const kernels: Record<string, string> = {
-  unary: unaryWgsl, binary: binaryWgsl, where: whereWgsl, pad: padWgsl, reduce: reduceWgsl, argmax: argmaxWgsl, matmul: matmulWgsl,
+  unary: unaryWgsl, binary: binaryWgsl, where: whereWgsl, pad: padWgsl, matmul: matmulWgsl,
   gather: gatherWgsl, scatterAdd: scatterAddWgsl, concat: concatWgsl,
-  conv2d: conv2dWgsl, conv2dBackwardInput: conv2dBackwardInputWgsl, conv2dBackwardWeight: conv2dBackwardWeightWgsl,
+  // NOTE: the reductions (sum, max, argmax) and the three conv2d kernels share their Params.
+  reduction: reductionWgsl, conv2d: conv2dParamsWgsl,
 };
 
 describe('reflectParams', () => {

@@ -1,10 +1,12 @@
-// Glue shared by the elementwise kernels (unary, binary, where, cast, contiguous): the generated
-// WGSL header (dtype aliases and the op's function), and one dispatch over a contiguous output
-// with every input strided and broadcast, axes merged where all operands allow it.
+// Glue shared by the kernels with one invocation per element (unary, binary, where, cast,
+// contiguous, and gather, scatterAdd, pad, concat, conv2d): the generated WGSL header (dtype
+// aliases and the op's function), the flat dispatch, and one elementwise dispatch over a contiguous
+// output with every input strided and broadcast, axes merged where all operands allow it.
 import { sizeOf } from '@longshort/tensor';
 import { wgslType, type GpuDType } from '../dtypes.js';
 import type { GpuView, KernelContext } from '../kernel.js';
 import { assertRank, broadcastStrides, coalesce } from '../layout.js';
+import type { ParamsValues } from '../params.js';
 import type { Program } from '../pipelines.js';
 
 /** Invocations per workgroup of the elementwise kernels (the WGSL default of WORKGROUP_SIZE). */
@@ -26,6 +28,15 @@ export function nonzero(x: string, type: 'f32' | 'i32' | 'u32'): string {
 }
 
 /**
+ * Dispatches `program` with one invocation per element of a flat range of `size` (Params gets
+ * `size` too; the WGSL returns past it); nothing when `size` is 0.
+ */
+export function dispatchFlat(context: KernelContext, program: Program, buffers: readonly GPUBuffer[], params: ParamsValues, size: number): void {
+  if (size === 0) return;
+  context.dispatch(program, buffers, { size, ...params }, Math.ceil(size / elementwiseWorkgroupSize));
+}
+
+/**
  * Dispatches an elementwise program: `names[i]` is input i's suffix in Params
  * (`offset_<name>`, `strides_<name>`); the output is contiguous.
  */
@@ -35,11 +46,10 @@ export function dispatchElementwise(context: KernelContext, program: Omit<Progra
   if (size === 0) return;
   const merged = coalesce(output.shape, inputs.map((v) => broadcastStrides(v, output.shape)));
   assertRank(merged.shape.length, program.label);
-  const params: Record<string, number | readonly number[]> = { size, shape: merged.shape };
+  const params: Record<string, number | readonly number[]> = { shape: merged.shape };
   names.forEach((name, i) => {
     params[`offset_${name}`] = inputs[i].offset;
     params[`strides_${name}`] = merged.strides[i];
   });
-  context.dispatch({ ...program, constants: { RANK: merged.shape.length } },
-    [...inputs.map((v) => v.data.buffer), output.data.buffer], params, Math.ceil(size / elementwiseWorkgroupSize));
+  dispatchFlat(context, { ...program, constants: { RANK: merged.shape.length } }, [...inputs.map((v) => v.data.buffer), output.data.buffer], params, size);
 }

@@ -11,14 +11,28 @@ fn elem(v: array<vec4<u32>, 2>, i: u32) -> u32 {
   return v[i / 4u][i % 4u];
 }
 
-// The element offset of flat row-major index `index` over `shape` with `strides` (first `rank` axes).
-fn strided_offset(index: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2>) -> u32 {
+// The row-major coordinates of flat index `index` over the first `rank` axes of `shape`.
+fn unravel(index: u32, rank: u32, shape: array<vec4<u32>, 2>) -> array<u32, 8> {
+  var coordinates: array<u32, 8>;
   var rest = index;
-  var offset = 0u;
   for (var d = i32(rank) - 1; d >= 0; d--) {
     let extent = elem(shape, u32(d));
-    offset += (rest % extent) * elem(strides, u32(d));
+    coordinates[d] = rest % extent;
     rest /= extent;
   }
+  return coordinates;
+}
+
+// The element offset of `coordinates` (first `rank` axes) with `strides`; 0 strides broadcast.
+fn offset_at(coordinates: array<u32, 8>, rank: u32, strides: array<vec4<u32>, 2>) -> u32 {
+  var offset = 0u;
+  for (var d = 0u; d < rank; d++) {
+    offset += coordinates[d] * elem(strides, d);
+  }
   return offset;
+}
+
+// The element offset of flat row-major index `index` over `shape` with `strides` (first `rank` axes).
+fn strided_offset(index: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2>) -> u32 {
+  return offset_at(unravel(index, rank, shape), rank, strides);
 }

@@ -5,6 +5,7 @@ import { defineWebGPUKernel } from '../../kernel.js';
 import { linkWgsl, snippets } from '../../wgsl/link.js';
 import { wgslHeader } from '../elementwise.js';
 import { dispatchReduction, reductionLayout } from '../reduce/reduce.js';
+import reductionWgsl from '../reduce/reduction.wgsl';
 import argmaxWgsl from './argmax.wgsl';
 
 export const argmaxKernel = defineWebGPUKernel<AttrsOf<'argmax'>>('argmax', {
@@ -14,7 +15,7 @@ export const argmaxKernel = defineWebGPUKernel<AttrsOf<'argmax'>>('argmax', {
     dispatchReduction(context, {
       label: 'argmax',
       key: x.dtype,
-      code: () => linkWgsl(header, snippets.index, snippets.numerics, argmaxWgsl),
+      code: () => linkWgsl(header, snippets.index, snippets.numerics, reductionWgsl, argmaxWgsl),
     }, reductionLayout(x, [axis], 'argmax'), [x.data.buffer, y.data.buffer]);
   },
 });

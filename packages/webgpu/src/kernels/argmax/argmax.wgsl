@@ -3,21 +3,6 @@
 // maximum wins and NaN counts as the maximum, as in PyTorch; `better` is order-independent, so
 // the tree gives the same answer as a left-to-right scan. Linked after a header declaring
 // `alias X` and `alias C` (f32 or i32).
-override WORKGROUP_SIZE: u32 = 256;
-override LANES: u32;
-override KEPT_RANK: u32;
-override REDUCED_RANK: u32;
-
-struct Params {
-  outputs: u32,
-  reduced: u32,
-  offset_x: u32,
-  kept_shape: array<vec4<u32>, 2>,
-  kept_strides: array<vec4<u32>, 2>,
-  reduced_shape: array<vec4<u32>, 2>,
-  reduced_strides: array<vec4<u32>, 2>,
-}
-
 @group(0) @binding(0) var<storage, read> x: array<X>;
 @group(0) @binding(1) var<storage, read_write> y: array<i32>;
 @group(0) @binding(2) var<uniform> p: Params;
@@ -43,15 +28,15 @@ fn better(va: C, ia: u32, vb: C, ib: u32) -> bool {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let lane = lid % LANES;
-  let output = flat_workgroup(wid, nwg) * (WORKGROUP_SIZE / LANES) + lid / LANES;
+  let output = reduction_output(wid, nwg, lid);
   let in_range = output < p.outputs;
   // An invocation with no element holds index 0xffffffff, which every real candidate beats.
   var value = C(0);
   var index = 0xffffffffu;
   if (in_range) {
-    let base = p.offset_x + strided_offset(output, KEPT_RANK, p.kept_shape, p.kept_strides);
+    let base = output_base(output);
     for (var r = lane; r < p.reduced; r += LANES) {
-      let v = C(x[base + strided_offset(r, REDUCED_RANK, p.reduced_shape, p.reduced_strides)]);
+      let v = C(x[base + reduced_offset(r)]);
       if (index == 0xffffffffu || better(v, r, value, index)) {
         value = v;
         index = r;

@@ -25,15 +25,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (index >= p.size) {
     return;
   }
-  var rest = index;
-  var offset_a = p.offset_a;
-  var offset_b = p.offset_b;
-  for (var d = i32(RANK) - 1; d >= 0; d--) {
-    let extent = elem(p.shape, u32(d));
-    let coordinate = rest % extent;
-    rest /= extent;
-    offset_a += coordinate * elem(p.strides_a, u32(d));
-    offset_b += coordinate * elem(p.strides_b, u32(d));
-  }
-  y[index] = op(a[offset_a], b[offset_b]);
+  let at = unravel(index, RANK, p.shape);
+  y[index] = op(a[p.offset_a + offset_at(at, RANK, p.strides_a)], b[p.offset_b + offset_at(at, RANK, p.strides_b)]);
 }

@@ -4,7 +4,7 @@ import { sizeOf, type AttrsOf } from '@longshort/tensor';
 import { defineWebGPUKernel } from '../../kernel.js';
 import { assertRank, coalesce } from '../../layout.js';
 import { linkWgsl, snippets } from '../../wgsl/link.js';
-import { wgslHeader } from '../elementwise.js';
+import { dispatchFlat, wgslHeader } from '../elementwise.js';
 import concatWgsl from './concat.wgsl';
 
 export const concatKernel = defineWebGPUKernel<AttrsOf<'concat'>>('concat', {
@@ -19,14 +19,14 @@ export const concatKernel = defineWebGPUKernel<AttrsOf<'concat'>>('concat', {
       if (size === 0) continue;
       const merged = coalesce(x.shape, [x.strides, outStrides]);
       assertRank(merged.shape.length, 'concat');
-      context.dispatch({
+      dispatchFlat(context, {
         label: 'concat',
         key: x.dtype,
         code: () => linkWgsl(wgslHeader({ X: x.dtype }, ''), snippets.index, concatWgsl),
         constants: { RANK: merged.shape.length },
       }, [x.data.buffer, y.data.buffer], {
-        size, offset_x: x.offset, offset_y: offset, shape: merged.shape, strides_x: merged.strides[0], strides_y: merged.strides[1],
-      }, Math.ceil(size / 256));
+        offset_x: x.offset, offset_y: offset, shape: merged.shape, strides_x: merged.strides[0], strides_y: merged.strides[1],
+      }, size);
     }
   },
 });

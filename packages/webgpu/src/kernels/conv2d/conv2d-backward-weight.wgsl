@@ -2,23 +2,7 @@
 // x[n, g·Cg + c, ih, iw] over the batch and every output position whose tap lands inside the input.
 // NOTE: a serial loop of N·Ho·Wo terms per invocation; fine for the patch embeddings and small
 // convolutions this library runs, a tiled reduction would be the next step for large ones.
-// Linked after a header declaring `alias X`.
-override WORKGROUP_SIZE: u32 = 256;
-
-struct Params {
-  size: u32,
-  offset_x: u32,
-  offset_g: u32,
-  // x (N, Cin, H, W), dw (Cout, Cg, kH, kW), gradient spatial size (Ho, Wo)
-  input: vec4<u32>,
-  weight: vec4<u32>,
-  output: vec2<u32>,
-  stride: vec2<i32>,
-  padding: vec2<i32>,
-  dilation: vec2<i32>,
-  out_per_group: u32,
-}
-
+// Linked after a header declaring `alias X` and conv2d-params.wgsl.
 @group(0) @binding(0) var<storage, read> x: array<X>;
 @group(0) @binding(1) var<storage, read> g: array<X>;
 @group(0) @binding(2) var<storage, read_write> dw: array<X>;
@@ -36,27 +20,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let h = i32(p.input.z);
   let width = i32(p.input.w);
   let cout = p.weight.x;
-  let cg = p.weight.y;
-  let kh_size = p.weight.z;
-  let kw_size = p.weight.w;
   let ho = p.output.x;
   let wo = p.output.y;
-  let kw = i % kw_size;
-  let kh = (i / kw_size) % kh_size;
-  let c = (i / (kw_size * kh_size)) % cg;
-  let oc = i / (kw_size * kh_size * cg);
-  let ic = (oc / p.out_per_group) * cg + c;
+  // (oc, c, kh, kw)
+  let at = unravel4(i, p.weight);
+  let oc = at.x;
+  let ic = (oc / p.out_per_group) * p.weight.y + at.y;
   var acc = 0.0;
   for (var n = 0u; n < batch; n++) {
     let x_plane = p.offset_x + (n * cin + ic) * u32(h * width);
     let g_plane = p.offset_g + (n * cout + oc) * ho * wo;
     for (var oh = 0u; oh < ho; oh++) {
-      let ih = i32(oh) * p.stride.x - p.padding.x + i32(kh) * p.dilation.x;
+      let ih = tap_input(0u, oh, at.z);
       if (ih < 0 || ih >= h) {
         continue;
       }
       for (var ow = 0u; ow < wo; ow++) {
-        let iw = i32(ow) * p.stride.y - p.padding.y + i32(kw) * p.dilation.y;
+        let iw = tap_input(1u, ow, at.w);
         if (iw < 0 || iw >= width) {
           continue;
         }

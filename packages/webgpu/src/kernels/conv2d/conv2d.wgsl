@@ -1,25 +1,7 @@
 // conv2d forward, direct: one invocation per output y[n, oc, oh, ow] sums its taps
 // x[n, g·Cg + c, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW] · w[oc, c, kh, kw] (NCHW, contiguous with
 // offsets), taps in the zero padding skipped, bias added first when present. Linked after a header
-// declaring `alias X` (storage of x, w, bias and y).
-override WORKGROUP_SIZE: u32 = 256;
-
-struct Params {
-  size: u32,
-  has_bias: u32,
-  offset_x: u32,
-  offset_w: u32,
-  offset_bias: u32,
-  // input (N, Cin, H, W), weight (Cout, Cg, kH, kW), output spatial size (Ho, Wo)
-  input: vec4<u32>,
-  weight: vec4<u32>,
-  output: vec2<u32>,
-  stride: vec2<i32>,
-  padding: vec2<i32>,
-  dilation: vec2<i32>,
-  out_per_group: u32,
-}
-
+// declaring `alias X` (storage of x, w, bias and y) and conv2d-params.wgsl.
 @group(0) @binding(0) var<storage, read> x: array<X>;
 @group(0) @binding(1) var<storage, read> w: array<X>;
 @group(0) @binding(2) var<storage, read> bias: array<X>;
@@ -36,14 +18,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let cin = p.input.y;
   let h = i32(p.input.z);
   let width = i32(p.input.w);
-  let cout = p.weight.x;
   let cg = p.weight.y;
   let kh_size = p.weight.z;
   let kw_size = p.weight.w;
-  let ow = i % p.output.y;
-  let oh = (i / p.output.y) % p.output.x;
-  let oc = (i / (p.output.x * p.output.y)) % cout;
-  let n = i / (p.output.x * p.output.y * cout);
+  // (n, oc, oh, ow)
+  let at = unravel4(i, vec4<u32>(0u, p.weight.x, p.output));
+  let n = at.x;
+  let oc = at.y;
   let first_channel = (oc / p.out_per_group) * cg;
   var acc = 0.0;
   if (p.has_bias == 1u) {
@@ -53,12 +34,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let x_plane = p.offset_x + (n * cin + first_channel + c) * u32(h) * u32(width);
     let w_plane = p.offset_w + (oc * cg + c) * kh_size * kw_size;
     for (var kh = 0u; kh < kh_size; kh++) {
-      let ih = i32(oh) * p.stride.x - p.padding.x + i32(kh) * p.dilation.x;
+      let ih = tap_input(0u, at.z, kh);
       if (ih < 0 || ih >= h) {
         continue;
       }
       for (var kw = 0u; kw < kw_size; kw++) {
-        let iw = i32(ow) * p.stride.y - p.padding.y + i32(kw) * p.dilation.y;
+        let iw = tap_input(1u, at.w, kw);
         if (iw < 0 || iw >= width) {
           continue;
         }

@@ -5,7 +5,7 @@ import { sizeOf, type AttrsOf } from '@longshort/tensor';
 import { defineWebGPUKernel, type GpuView, type KernelContext } from '../../kernel.js';
 import { assertRank } from '../../layout.js';
 import { linkWgsl, snippets } from '../../wgsl/link.js';
-import { wgslHeader } from '../elementwise.js';
+import { dispatchFlat, wgslHeader } from '../elementwise.js';
 import gatherWgsl from './gather.wgsl';
 
 /** y = x picked along `axis` at `indexStrides` over y's shape; `position` maps y positions to index positions. */
@@ -15,15 +15,15 @@ function dispatchGather(context: KernelContext, op: string, x: GpuView, index: G
   if (size === 0) return;
   assertRank(y.shape.length, op);
   const check = context.indexCheck({ op, axis, shape: x.shape, position });
-  context.dispatch({
+  dispatchFlat(context, {
     label: op,
     key: x.dtype,
     code: () => linkWgsl(wgslHeader({ X: x.dtype }, ''), snippets.index, gatherWgsl, snippets.indexCheck),
     constants: { RANK: y.shape.length },
   }, [x.data.buffer, index.data.buffer, y.data.buffer, check.buffer], {
-    size, extent: x.shape[axis], offset_x: x.offset, offset_index: index.offset, axis_stride: x.strides[axis], check_id: check.id,
+    extent: x.shape[axis], offset_x: x.offset, offset_index: index.offset, axis_stride: x.strides[axis], check_id: check.id,
     shape: y.shape, strides_x: x.strides.map((s, i) => (i === axis ? 0 : s)), strides_index: indexStrides,
-  }, Math.ceil(size / 256));
+  }, size);
 }
 
 export const gatherKernel = defineWebGPUKernel<AttrsOf<'gather'>>('gather', {

@@ -30,9 +30,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= p.size) {
     return;
   }
-  let value = index[p.offset_index + strided_offset(i, RANK, p.shape, p.strides_index)];
-  if (value < 0 || u32(value) >= p.extent) {
-    report_index(value, i);
+  let value = checked_index(i);
+  if (value < 0) {
     y[i] = X(0);
     return;
   }

@@ -36,16 +36,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     return;
   }
   let batch = wid.z + p.batch_start;
-  var a_base = p.offset_a;
-  var b_base = p.offset_b;
-  var rest = batch;
-  for (var d = i32(BATCH_RANK) - 1; d >= 0; d--) {
-    let extent = elem(p.batch_shape, u32(d));
-    let coordinate = rest % extent;
-    rest /= extent;
-    a_base += coordinate * elem(p.a_batch_strides, u32(d));
-    b_base += coordinate * elem(p.b_batch_strides, u32(d));
-  }
+  let at = unravel(batch, BATCH_RANK, p.batch_shape);
+  let a_base = p.offset_a + offset_at(at, BATCH_RANK, p.a_batch_strides);
+  let b_base = p.offset_b + offset_at(at, BATCH_RANK, p.b_batch_strides);
   let lanes = vec4<u32>(0u, 1u, 2u, 3u);
   let rows = vec4<u32>(a_base) + min(vec4<u32>(row0) + lanes, vec4<u32>(p.m - 1u)) * p.a_row;
   let columns = vec4<u32>(b_base) + min(vec4<u32>(col0) + lanes, vec4<u32>(p.n - 1u)) * p.b_col;

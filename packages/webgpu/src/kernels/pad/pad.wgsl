@@ -25,19 +25,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (index >= p.size) {
     return;
   }
-  var rest = index;
-  var offset = p.offset_x;
+  var at = unravel(index, RANK, p.shape);
   var inside = true;
-  for (var d = i32(RANK) - 1; d >= 0; d--) {
-    let extent = elem(p.shape, u32(d));
-    let coordinate = rest % extent;
-    rest /= extent;
-    let before = elem(p.before, u32(d));
-    inside = inside && coordinate >= before && coordinate - before < elem(p.input_shape, u32(d));
-    offset += (coordinate - before) * elem(p.strides_x, u32(d));
+  for (var d = 0u; d < RANK; d++) {
+    let before = elem(p.before, d);
+    inside = inside && at[d] >= before && at[d] - before < elem(p.input_shape, d);
+    at[d] -= before;
   }
   if (inside) {
-    y[index] = x[offset];
+    y[index] = x[p.offset_x + offset_at(at, RANK, p.strides_x)];
   } else {
     y[index] = Y(p.value);
   }

@@ -10,6 +10,7 @@ import type { Program } from '../../pipelines.js';
 import { linkWgsl, snippets } from '../../wgsl/link.js';
 import { wgslHeader } from '../elementwise.js';
 import reduceWgsl from './reduce.wgsl';
+import reductionWgsl from './reduction.wgsl';
 
 /** Workgroup size of the reduction kernels. */
 const workgroupSize = 256;
@@ -76,7 +77,7 @@ function reduceKernel(kind: 'sum' | 'max') {
       dispatchReduction(context, {
         label: kind,
         key: `${x.dtype}>${y.dtype}`,
-        code: () => linkWgsl(header(kind, x.dtype, y.dtype), snippets.index, snippets.numerics, reduceWgsl),
+        code: () => linkWgsl(header(kind, x.dtype, y.dtype), snippets.index, snippets.numerics, reductionWgsl, reduceWgsl),
       }, layout, [x.data.buffer, y.data.buffer]);
     },
   });

@@ -1,23 +1,8 @@
-// sum / max over any set of axes of a strided input. Each output gets LANES invocations (a power
-// of two ≤ WORKGROUP_SIZE): they stride over the reduced elements, then combine in workgroup
+// sum / max over any set of axes of a strided input (layout in reduction.wgsl). Each output gets
+// LANES invocations: they stride over the reduced elements, then combine in workgroup
 // memory by a tree (WGSL has no float atomics). LANES = 1 is a plain loop per output, for short
 // reductions. Linked after a header declaring `alias X`, `alias C` (accumulator), `alias Y` and
 // `fn identity() -> C`, `fn combine(a: C, b: C) -> C`, `fn load(raw: X) -> C`, `fn store(c: C) -> Y`.
-override WORKGROUP_SIZE: u32 = 256;
-override LANES: u32;
-override KEPT_RANK: u32;
-override REDUCED_RANK: u32;
-
-struct Params {
-  outputs: u32,
-  reduced: u32,
-  offset_x: u32,
-  kept_shape: array<vec4<u32>, 2>,
-  kept_strides: array<vec4<u32>, 2>,
-  reduced_shape: array<vec4<u32>, 2>,
-  reduced_strides: array<vec4<u32>, 2>,
-}
-
 @group(0) @binding(0) var<storage, read> x: array<X>;
 @group(0) @binding(1) var<storage, read_write> y: array<Y>;
 @group(0) @binding(2) var<uniform> p: Params;
@@ -28,13 +13,13 @@ var<workgroup> partial: array<C, WORKGROUP_SIZE>;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let lane = lid % LANES;
-  let output = flat_workgroup(wid, nwg) * (WORKGROUP_SIZE / LANES) + lid / LANES;
+  let output = reduction_output(wid, nwg, lid);
   let in_range = output < p.outputs;
   var acc = identity();
   if (in_range) {
-    let base = p.offset_x + strided_offset(output, KEPT_RANK, p.kept_shape, p.kept_strides);
+    let base = output_base(output);
     for (var r = lane; r < p.reduced; r += LANES) {
-      acc = combine(acc, load(x[base + strided_offset(r, REDUCED_RANK, p.reduced_shape, p.reduced_strides)]));
+      acc = combine(acc, load(x[base + reduced_offset(r)]));
     }
   }
   partial[lid] = acc;

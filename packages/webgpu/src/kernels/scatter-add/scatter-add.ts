@@ -5,7 +5,7 @@ import { DTypeError, sizeOf, type AttrsOf } from '@longshort/tensor';
 import { defineWebGPUKernel } from '../../kernel.js';
 import { assertRank } from '../../layout.js';
 import { linkWgsl, snippets } from '../../wgsl/link.js';
-import { dispatchElementwise, wgslHeader } from '../elementwise.js';
+import { dispatchElementwise, dispatchFlat, wgslHeader } from '../elementwise.js';
 import unaryWgsl from '../unary/unary.wgsl';
 import scatterAddWgsl from './scatter-add.wgsl';
 
@@ -40,14 +40,14 @@ export const scatterAddKernel = defineWebGPUKernel<AttrsOf<'scatterAdd'>>('scatt
     assertRank(index.shape.length, 'scatterAdd');
     const yStrides = y.shape.map((_, i) => (i === axis ? 0 : sizeOf(y.shape.slice(i + 1))));
     const check = context.indexCheck({ op: 'scatterAdd', axis, shape: x.shape });
-    context.dispatch({
+    dispatchFlat(context, {
       label: 'scatterAdd',
       key: x.dtype,
       code: () => linkWgsl(wgslHeader({ X: x.dtype }, x.dtype === 'i32' ? integerAdd : floatAdd), snippets.index, scatterAddWgsl, snippets.indexCheck),
       constants: { RANK: index.shape.length },
     }, [index.data.buffer, src.data.buffer, y.data.buffer, check.buffer], {
-      size, extent: x.shape[axis], offset_index: index.offset, offset_src: src.offset, axis_stride: sizeOf(y.shape.slice(axis + 1)), check_id: check.id,
+      extent: x.shape[axis], offset_index: index.offset, offset_src: src.offset, axis_stride: sizeOf(y.shape.slice(axis + 1)), check_id: check.id,
       shape: index.shape, strides_y: yStrides, strides_index: index.strides, strides_src: src.strides,
-    }, Math.ceil(size / 256));
+    }, size);
   },
 });
