@@ -50,3 +50,28 @@ export async function measureAfterFirstRun(run: () => Promise<unknown>, firstMs:
   if (firstMs < budget.slowRunMs) return measure(run, budget);
   return [firstMs, ...(await measure(run, { ...budget, warmupRuns: 0, minRuns: budget.minRuns - 1, maxRuns: budget.maxRuns - 1 }))];
 }
+
+/**
+ * Times several runs interleaved, one run of each in turn per round, so that drifts of the
+ * machine (clocks, other load) touch all alike; each run keeps its own budget count. `firstMs[i]`
+ * is run i's first (validation) run: as in measureAfterFirstRun, one of at least
+ * `budget.slowRunMs` counts as timed and replaces the warm-up. Returns each run's times.
+ * @example const [ours, peer] = await measureInterleaved([runOurs, runPeer], [firstOurs, firstPeer], budget);
+ */
+export async function measureInterleaved(runs: readonly (() => Promise<unknown>)[], firstMs: readonly number[], budget: Budget): Promise<number[][]> {
+  const times = runs.map((_, i) => (firstMs[i] >= budget.slowRunMs ? [firstMs[i]] : []));
+  for (let round = 0; round < budget.warmupRuns; round++) {
+    for (const [i, run] of runs.entries()) if (times[i].length === 0) await run();
+  }
+  const spent = (list: readonly number[]) => list.reduce((total, ms) => total + ms, 0);
+  const wantsMore = (list: readonly number[]) => list.length < budget.maxRuns && (list.length < budget.minRuns || spent(list) < budget.minTimeMs);
+  while (times.some(wantsMore)) {
+    for (const [i, run] of runs.entries()) {
+      if (!wantsMore(times[i])) continue;
+      const start = performance.now();
+      await run();
+      times[i].push(performance.now() - start);
+    }
+  }
+  return times;
+}

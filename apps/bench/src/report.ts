@@ -36,6 +36,8 @@ export interface CaseReport {
   results: Record<string, LibraryResult | { error: string }>;
   /** gflops(reference library) ÷ gflops(peer), per peer with a result. */
   ratios: Record<string, number>;
+  /** The same for the single-thread variant of the reference library, when it ran. */
+  ratios_single_thread?: Record<string, number>;
 }
 
 export interface MachineInfo {
@@ -54,6 +56,8 @@ export interface BenchReport {
   machine: MachineInfo;
   /** The library the ratios are computed for ("ours"). */
   reference_library: string;
+  /** Its single-thread variant, reference of `ratios_single_thread` (when it ran). */
+  single_thread_reference?: string;
   ratio_definition: string;
   libraries: Record<string, LibraryInfo | { unavailable: string }>;
   cases: CaseReport[];
@@ -88,18 +92,22 @@ export function gflops(flops: number, ms: number): number {
   return flops / (ms * 1e6);
 }
 
+/** A result's throughput: GFLOP/s (compute-bound ops) or GB/s (memory-bound ops). */
+export type Throughput = { gflops?: number; gbps?: number };
+
 /**
- * Throughput ratios gflops(reference) ÷ gflops(peer) for every peer with a result (above 1: the
+ * Throughput ratios metric(reference) ÷ metric(peer) for every peer with a result (above 1: the
  * reference library is faster). Empty when the reference library has no result.
  * @example computeRatios({ ours: { gflops: 1, … }, tfjs: { gflops: 4, … } }, 'ours') // { tfjs: 0.25 }
  */
-export function computeRatios(results: CaseReport['results'], referenceLibrary: string): Record<string, number> {
+export function computeRatios(results: Readonly<Record<string, Throughput | { error: string }>>, referenceLibrary: string,
+  metric: keyof Throughput = 'gflops'): Record<string, number> {
   const ours = results[referenceLibrary];
   if (!ours || 'error' in ours) return {};
   const ratios: Record<string, number> = {};
   for (const [library, result] of Object.entries(results)) {
     if (library === referenceLibrary || 'error' in result) continue;
-    ratios[library] = ours.gflops / result.gflops;
+    ratios[library] = (ours[metric] ?? NaN) / (result[metric] ?? NaN);
   }
   return ratios;
 }
@@ -144,19 +152,21 @@ export function alignTable(header: readonly string[], rows: readonly (readonly s
 
 /** The report as an aligned plain-text table: one row per case and library. */
 export function formatTable(report: BenchReport): string {
-  const header = ['case', 'library', 'threads', 'runs', 'median ms', 'p10 ms', 'p90 ms', 'GFLOP/s', `${report.reference_library} ÷ it`];
+  const single = report.single_thread_reference;
+  const header = ['case', 'library', 'threads', 'runs', 'median ms', 'p10 ms', 'p90 ms', 'GFLOP/s', `${report.reference_library} ÷ it`,
+    ...(single ? [`${single} ÷ it`] : [])];
   const rows: string[][] = [];
   for (const caseReport of report.cases) {
     for (const [library, result] of Object.entries(caseReport.results)) {
       if ('error' in result) {
-        rows.push([caseReport.name, library, '', '', '', '', '', '', `error: ${result.error}`]);
+        rows.push([caseReport.name, library, '', '', '', '', '', '', `error: ${result.error}`, ...(single ? [''] : [])]);
         continue;
       }
-      const ratio = caseReport.ratios[library];
+      const ratio = (ratios: Record<string, number> | undefined) => (ratios?.[library] === undefined ? '' : fixed(ratios[library], 3));
       rows.push([
         caseReport.name, library, String(result.threads), String(result.runs),
         fixed(result.median_ms, 2), fixed(result.p10_ms, 2), fixed(result.p90_ms, 2), fixed(result.gflops, 3),
-        ratio === undefined ? '' : fixed(ratio, 3),
+        ratio(caseReport.ratios), ...(single ? [ratio(caseReport.ratios_single_thread)] : []),
       ]);
     }
   }

@@ -4,7 +4,7 @@
 // before it is timed (llm.c dev/cuda: validate, then time).
 // FLOPs of one run: 2·M·N·K·batch (a multiply and an add per inner-product term).
 import { relativeError } from '@longshort/tensor/testing';
-import type { MatmulLibrary, MatmulOperands, PreparedMatmul } from '../library.js';
+import type { MatmulLibrary, MatmulOperands, PreparedRun } from '../library.js';
 import { measureAfterFirstRun, timed, type Budget } from '../measure.js';
 import { computeRatios, gflops, summarize, type CaseReport } from '../report.js';
 
@@ -45,8 +45,11 @@ export function matmulFlops({ batch, m, k, n }: Pick<MatmulCase, 'batch' | 'm' |
   return 2 * m * n * k * batch;
 }
 
-/** A seeded generator of uniform values in [0, 1) (mulberry32). */
-function uniform(seed: number): () => number {
+/**
+ * A seeded generator of uniform values in [0, 1) (mulberry32).
+ * @example const next = uniform(1); next() // 0.627…
+ */
+export function uniform(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -100,30 +103,39 @@ export interface MatmulSuiteOptions {
   budget: Budget;
   /** Progress messages (one per case and library). */
   log?: (message: string) => void;
+  /** A second "ours" (e.g. longshort-cpu-1t): each case also gets its `ratios_single_thread`. */
+  singleThreadReference?: string;
 }
 
 /**
  * Runs every case on every library: prepare (untimed), validate, warm up, time; one report per case.
  * @example const cases = await runMatmulSuite({ libraries: [createLongshortCpu()], cases: quickMatmulCases, budget });
  */
-export async function runMatmulSuite({ libraries, cases, budget, log = () => {} }: MatmulSuiteOptions): Promise<CaseReport[]> {
+export async function runMatmulSuite({ libraries, cases, budget, log = () => {}, singleThreadReference }: MatmulSuiteOptions): Promise<CaseReport[]> {
   const reports: CaseReport[] = [];
   for (const [caseIndex, matmulCase] of cases.entries()) {
     const operands = makeOperands(matmulCase, caseIndex + 1);
     const flops = matmulFlops(matmulCase);
     const results: CaseReport['results'] = {};
     for (const library of libraries) {
-      let prepared: PreparedMatmul | null = null;
+      // Validates `output`, then times the library (`times`) only when it is right.
+      const check = async (output: Float32Array, times: () => Promise<number[]>): Promise<CaseReport['results'][string]> => {
+        const error = productError(operands, output);
+        if (!(error <= matmulTolerance)) return { error: `output differs from float64 dot products: max relative error ${error} > ${matmulTolerance}` };
+        const stats = summarize(await times());
+        return { ...stats, gflops: gflops(flops, stats.median_ms), threads: library.info.threads, max_rel_error: error };
+      };
+      let prepared: PreparedRun | null = null;
       try {
-        prepared = await library.prepare(operands);
-        const run = prepared.run.bind(prepared);
-        const first = await timed(run);
-        const error = productError(operands, first.value);
-        if (!(error <= matmulTolerance)) {
-          results[library.name] = { error: `output differs from float64 dot products: max relative error ${error} > ${matmulTolerance}` };
+        if ('measureSelf' in library) {
+          // NOTE: timed in its own process, so its first output is checked after its runs; wrong output discards them.
+          const measured = await library.measureSelf(operands, budget);
+          results[library.name] = await check(measured.output, async () => measured.timesMs);
         } else {
-          const stats = summarize(await measureAfterFirstRun(run, first.ms, budget));
-          results[library.name] = { ...stats, gflops: gflops(flops, stats.median_ms), threads: library.info.threads, max_rel_error: error };
+          prepared = await library.prepare(operands);
+          const run = prepared.run.bind(prepared);
+          const first = await timed(run);
+          results[library.name] = await check(first.value, () => measureAfterFirstRun(run, first.ms, budget));
         }
       } catch (error) {
         results[library.name] = { error: error instanceof Error ? error.message : String(error) };
@@ -134,7 +146,10 @@ export async function runMatmulSuite({ libraries, cases, budget, log = () => {} 
       log(`${matmulCase.name} ${library.name}: ${'error' in result ? `error: ${result.error}` : `${result.median_ms.toFixed(2)} ms, ${result.gflops.toFixed(3)} GFLOP/s (${result.runs} runs)`}`);
     }
     const dims = { batch: matmulCase.batch, m: matmulCase.m, k: matmulCase.k, n: matmulCase.n };
-    reports.push({ name: matmulCase.name, flops, dims, results, ratios: computeRatios(results, libraries[0]?.name ?? '') });
+    const ratios = computeRatios(results, libraries[0]?.name ?? '');
+    const single = singleThreadReference !== undefined && singleThreadReference in results
+      ? { ratios_single_thread: computeRatios(results, singleThreadReference) } : {};
+    reports.push({ name: matmulCase.name, flops, dims, results, ratios, ...single });
   }
   return reports;
 }
