@@ -1,6 +1,7 @@
 // @longshort/lm — the long-short character language model (Zhu et al. 2021, Part B of the spec).
-export { presets, parameterCount, validateTransformerLSConfig, type TransformerLSConfig } from './transformer-ls/config.js';
+export { presets, parameterCount, matchedFullAttentionConfig, validateTransformerLSConfig, type TransformerLSConfig } from './transformer-ls/config.js';
 export { TransformerLSModel, TransformerLSLayer, FeedForward, TiedOutput, type ForwardResult } from './transformer-ls/model.js';
+export { RelativeFullAttention, relShift, type RelativeFullAttentionConfig } from './transformer-ls/full-attention.js';
 export { segmentLoss } from './transformer-ls/loss.js';
 export { fromAuthorsStateDict, toAuthorsStateDict, inverseFrequencies } from './transformer-ls/weights.js';
 export { Vocabulary } from './data/vocabulary.js';
@@ -16,4 +17,5 @@ export {
 export { evaluateBpc, blockLength, type EvaluateOptions, type EvaluateProgress, type EvaluationResult } from './eval/evaluate.js';
 export { generate, generateText, type GenerateOptions, type GeneratedToken } from './generate/generate.js';
 export { IncrementalDecoder, SegmentDecoder, type Decoder } from './generate/decoders.js';
+export { FullIncrementalDecoder } from './generate/full-decoder.js';
 export { sampleToken, samplingDistribution, validateSampling, type SamplingOptions } from './generate/sample.js';

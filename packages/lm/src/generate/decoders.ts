@@ -8,8 +8,9 @@ import {
   ConfigError, add, concat, div, fromArray, keep, logSoftmax, matmul, mul, noGrad, permute, reshape, slice, softmax,
   tidy, type Tensor,
 } from '@longshort/tensor';
-import { sinusoid } from '@longshort/attention';
+import { CausalLongShortAttention, sinusoid } from '@longshort/attention';
 import { blockLength } from '../eval/evaluate.js';
+import type { TransformerLSConfig } from '../transformer-ls/config.js';
 import type { TransformerLSLayer, TransformerLSModel } from '../transformer-ls/model.js';
 
 /** Feeds tokens one at a time; each push returns the log-probabilities (V) of the next token. */
@@ -19,14 +20,30 @@ export interface Decoder {
   dispose(): void;
 }
 
-function checkSegmentLength(model: TransformerLSModel, T: number): void {
+export function checkSegmentLength(model: TransformerLSModel, T: number): void {
   const { chunkSize } = model.config;
   if (!Number.isInteger(T) || T <= 0 || T % chunkSize !== 0 || blockLength(T, model.config) !== T) {
     throw new ConfigError('decoder', 'segmentLength', `a multiple of chunkSize ${chunkSize}, and of windowLen ${model.config.windowLen} when longer than it`, String(T));
   }
 }
 
-function checkPush(model: TransformerLSModel, token: number): void {
+/**
+ * The decoder's own handles on its starting memories: `memories` (per layer (1, memLen, D), e.g. the
+ * memories after segment forwards over a prompt; the caller keeps its tensors) or zeros.
+ * @example const start = startingMemories(model, out.memories);
+ */
+export function startingMemories(model: TransformerLSModel, memories?: readonly Tensor[]): Tensor[] {
+  if (memories === undefined) return model.initialMemories(1);
+  const { nLayer, memLen, dModel } = model.config;
+  const expected = `(1, ${memLen}, ${dModel})`;
+  const shapes = memories.map((m) => `(${m.shape.join(', ')})`);
+  if (memories.length !== nLayer || shapes.some((shape) => shape !== expected)) {
+    throw new ConfigError('decoder', 'memories', `${nLayer} tensors ${expected} (one per layer)`, memories.length === 0 ? 'none' : shapes.join(', '));
+  }
+  return memories.map((m) => keep(m.detach()));
+}
+
+export function checkPush(model: TransformerLSModel, token: number): void {
   if (model.training) throw new ConfigError('decoder', 'model', 'a model in eval mode (model.eval(): no dropout)', 'one in training mode');
   if (!Number.isInteger(token) || token < 0 || token >= model.config.vocabSize) {
     throw new ConfigError('decoder', 'token', `an id in [0, ${model.config.vocabSize})`, String(token));
@@ -42,9 +59,10 @@ export class SegmentDecoder implements Decoder {
   #memories: Tensor[];
   #pending: number[] = [];
 
-  constructor(readonly model: TransformerLSModel, readonly segmentLength: number) {
+  /** `memories`: per layer (1, memLen, D) to start from (default zeros); the caller keeps its tensors. */
+  constructor(readonly model: TransformerLSModel, readonly segmentLength: number, memories?: readonly Tensor[]) {
     checkSegmentLength(model, segmentLength);
-    this.#memories = model.initialMemories(1);
+    this.#memories = startingMemories(model, memories);
   }
 
   async push(token: number): Promise<Float32Array> {
@@ -73,6 +91,37 @@ export class SegmentDecoder implements Decoder {
   dispose(): void {
     this.#memories.forEach((m) => m.dispose());
   }
+}
+
+/**
+ * What the attention sees of a layer input: LN1 of it with pre-LN, itself with post-LN (spec B.4).
+ * @example const x1 = attentionInput(model.config, layer, h); // (1, 1, D)
+ */
+export function attentionInput(config: TransformerLSConfig, layer: TransformerLSLayer, h: Tensor): Tensor {
+  // NOTE: a separate handle (detach) in the post-LN case, since x1 and h are owned by different lists.
+  return config.preLn ? layer.norm1.forward(h) : h.detach();
+}
+
+/**
+ * The layer's output from its input h, the attention input x1 and the attention's output: the
+ * residuals and the feed-forward of TransformerLSLayer.forward (spec B.4), without dropout.
+ * @example h = layerOutput(model.config, layer, h, x1, attended); // (1, 1, D)
+ */
+export function layerOutput(config: TransformerLSConfig, layer: TransformerLSLayer, h: Tensor, x1: Tensor, attended: Tensor): Tensor {
+  if (config.preLn) {
+    const y1 = layer.norm2.forward(add(x1, attended)); // residuals from the normalised input (spec B.4)
+    return add(y1, layer.ff.forward(y1));
+  }
+  const y = layer.norm1.forward(add(h, attended));
+  return layer.norm2.forward(add(y, layer.ff.forward(y)));
+}
+
+/** The layer's long-short attention; a ConfigError for a full-attention model (FullIncrementalDecoder decodes those). */
+function longShortAttention(layer: TransformerLSLayer): CausalLongShortAttention {
+  if (!(layer.attn instanceof CausalLongShortAttention)) {
+    throw new ConfigError('IncrementalDecoder', 'model', "a long-short model (FullIncrementalDecoder decodes attention: 'full')", 'a full-attention model');
+  }
+  return layer.attn;
 }
 
 /** (1, T, H·d) → (1, H, T, d). */
@@ -116,17 +165,19 @@ export class IncrementalDecoder implements Decoder {
   readonly #maxCompressed: number;
   #length = 0;
 
-  constructor(readonly model: TransformerLSModel, readonly segmentLength: number) {
+  /** `memories`: per layer (1, memLen, D) to start from (default zeros); the caller keeps its tensors. */
+  constructor(readonly model: TransformerLSModel, readonly segmentLength: number, memories?: readonly Tensor[]) {
     checkSegmentLength(model, segmentLength);
+    model.layers.modules.forEach((layer) => longShortAttention(layer)); // a full-attention model throws here, before any allocation
+    const start = startingMemories(model, memories);
     const { memLen: L, chunkSize: l, chunkRank: r, windowLen: W, dModel: D } = model.config;
     this.#maxCompressed = ((L + segmentLength) / l) * r;
     const descending = (n: number) => Array.from({ length: n }, (_, i) => n - 1 - i);
     this.#positions = noGrad(() => this.#layerModules().map((layer) => keepAll(tidy(() => ({
-      rWin: heads(layer.attn.r_net.forward(reshape(sinusoid(descending(W), D), [1, W, D])), this.#H),
-      rChunk: heads(layer.attn.r_net_chunk.forward(reshape(sinusoid(descending(this.#maxCompressed), D), [1, this.#maxCompressed, D])), this.#H),
+      rWin: heads(longShortAttention(layer).r_net.forward(reshape(sinusoid(descending(W), D), [1, W, D])), this.#H),
+      rChunk: heads(longShortAttention(layer).r_net_chunk.forward(reshape(sinusoid(descending(this.#maxCompressed), D), [1, this.#maxCompressed, D])), this.#H),
     })))));
-    const zeros = model.initialMemories(1);
-    this.#layers = zeros.map((memory, i) => ({
+    this.#layers = start.map((memory, i) => ({
       memory, inputs: [], kChunks: [], vChunks: [], chunkX: [], chunkK: [], chunkV: [],
       ...this.#compressedMemory(this.#layerModules()[i], memory),
       ...this.#windowFromMemory(this.#layerModules()[i], memory),
@@ -141,17 +192,11 @@ export class IncrementalDecoder implements Decoder {
     return this.model.layers.modules;
   }
 
-  /** What the attention sees of a layer input: LN1 of it with pre-LN, itself with post-LN (spec B.4). */
-  #attentionInput(layer: TransformerLSLayer, h: Tensor): Tensor {
-    // NOTE: a separate handle (detach) in the post-LN case, since x1 and h are owned by different lists.
-    return this.model.config.preLn ? layer.norm1.forward(h) : h.detach();
-  }
-
   /** Compressed memory keys / values: compress the normalised memory first, project after (spec B.5 step 2). */
   #compressedMemory(layer: TransformerLSLayer, memory: Tensor): { kMem: Tensor; vMem: Tensor } {
-    const { attn } = layer;
+    const attn = longShortAttention(layer);
     return noGrad(() => keepAll(tidy(() => {
-      const c1 = this.#attentionInput(layer, memory); // (1, L, D)
+      const c1 = attentionInput(this.model.config, layer, memory); // (1, L, D)
       const u = compressChunks(layer, c1, c1); // (1, C_mem·r, D)
       return {
         kMem: heads(attn.dual_ln_dproj.forward(attn.proj_key.forward(u)), this.#H),
@@ -162,10 +207,10 @@ export class IncrementalDecoder implements Decoder {
 
   /** The window keys / values of the memory's last W rows (spec B.5 step 3), before any token. */
   #windowFromMemory(layer: TransformerLSLayer, memory: Tensor): { kWin: Tensor; vWin: Tensor } {
-    const { attn } = layer;
+    const attn = longShortAttention(layer);
     const { memLen: L, windowLen: W } = this.model.config;
     return noGrad(() => keepAll(tidy(() => {
-      const recent = this.#attentionInput(layer, slice(memory, [0, L - W])); // (1, W, D)
+      const recent = attentionInput(this.model.config, layer, slice(memory, [0, L - W])); // (1, W, D)
       return {
         kWin: heads(attn.dual_ln_win.forward(attn.proj_key.forward(recent)), this.#H),
         vWin: heads(attn.dual_ln_win.forward(attn.proj_val.forward(recent)), this.#H),
@@ -182,10 +227,10 @@ export class IncrementalDecoder implements Decoder {
       let h = mul(this.model.in_emb.forward(fromArray(Int32Array.of(token), [1, 1], 'i32')), Math.sqrt(D)); // (1, 1, D)
       this.#layerModules().forEach((layer, i) => {
         const state = this.#layers[i];
-        const { attn } = layer;
+        const attn = longShortAttention(layer);
         const { rWin, rChunk } = this.#positions[i];
         state.inputs.push(keep(h));
-        const x1 = this.#attentionInput(layer, h); // (1, 1, D)
+        const x1 = attentionInput(this.model.config, layer, h); // (1, 1, D)
         const q = div(heads(attn.proj_query.forward(x1), H), Math.sqrt(d)); // (1, H, 1, d), scaled before the biases
         const kRaw = attn.proj_key.forward(x1);
         const vRaw = attn.proj_val.forward(x1);
@@ -203,13 +248,7 @@ export class IncrementalDecoder implements Decoder {
         const probs = softmax(concat([compressedScores, windowScores], -1), -1);
         const mixed = add(matmul(slice(probs, [0, 0, 0, 0], [1, H, 1, N]), vBar), matmul(slice(probs, [0, 0, 0, N]), state.vWin)); // (1, H, 1, d)
         const attended = attn.proj_out.forward(reshape(permute(mixed, [0, 2, 1, 3]), [1, 1, D]));
-        if (this.model.config.preLn) {
-          const y1 = layer.norm2.forward(add(x1, attended)); // residuals from the normalised input (spec B.4)
-          h = add(y1, layer.ff.forward(y1));
-        } else {
-          const y = layer.norm1.forward(add(h, attended));
-          h = layer.norm2.forward(add(y, layer.ff.forward(y)));
-        }
+        h = layerOutput(this.model.config, layer, h, x1, attended);
         state.chunkX.push(keep(x1));
         state.chunkK.push(keep(kRaw));
         state.chunkV.push(keep(vRaw));
@@ -227,7 +266,7 @@ export class IncrementalDecoder implements Decoder {
   /** Project first, compress after (un-normalised), then dual_ln_dproj (spec B.5 step 4). */
   #finishChunk(layer: TransformerLSLayer, state: LayerState): void {
     const H = this.#H;
-    const { attn } = layer;
+    const attn = longShortAttention(layer);
     const x = concat(state.chunkX, 1); // (1, ℓ, D)
     state.kChunks.push(keep(heads(attn.dual_ln_dproj.forward(compressChunks(layer, x, concat(state.chunkK, 1))), H))); // (1, H, r, d)
     state.vChunks.push(keep(heads(attn.dual_ln_dproj.forward(compressChunks(layer, x, concat(state.chunkV, 1))), H)));
@@ -266,7 +305,7 @@ function replace(state: LayerState, key: 'kWin' | 'vWin', next: Tensor): void {
 }
 
 /** keep() on every tensor of a flat record; returns it. */
-function keepAll<R extends Record<string, Tensor>>(record: R): R {
+export function keepAll<R extends Record<string, Tensor>>(record: R): R {
   for (const t of Object.values(record)) keep(t);
   return record;
 }
@@ -278,5 +317,5 @@ function keepAll<R extends Record<string, Tensor>>(record: R): R {
  * never drift from the reference forward pass.
  */
 function compressChunks(layer: TransformerLSLayer, logitsFrom: Tensor, values: Tensor): Tensor {
-  return layer.attn['compress'](logitsFrom, values);
+  return longShortAttention(layer)['compress'](logitsFrom, values);
 }

@@ -4,6 +4,7 @@ import { ConfigError, Generator } from '@longshort/tensor';
 import type { Vocabulary } from '../data/vocabulary.js';
 import type { TransformerLSModel } from '../transformer-ls/model.js';
 import { IncrementalDecoder, SegmentDecoder, type Decoder } from './decoders.js';
+import { FullIncrementalDecoder } from './full-decoder.js';
 import { sampleToken, validateSampling, type SamplingOptions } from './sample.js';
 
 export interface GenerateOptions extends SamplingOptions {
@@ -40,7 +41,8 @@ export async function* generate(model: TransformerLSModel, vocab: Vocabulary, pr
   const ids = vocab.encode(prompt);
   const wasTraining = model.training;
   model.eval();
-  const decoder: Decoder = kind === 'incremental' ? new IncrementalDecoder(model, segmentLength) : new SegmentDecoder(model, segmentLength);
+  const Incremental = model.config.attention === 'full' ? FullIncrementalDecoder : IncrementalDecoder;
+  const decoder: Decoder = kind === 'incremental' ? new Incremental(model, segmentLength) : new SegmentDecoder(model, segmentLength);
   const generator = new Generator(seed);
   try {
     let logProbs: Float32Array = new Float32Array(0);

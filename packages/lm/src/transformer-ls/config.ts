@@ -27,6 +27,11 @@ export interface TransformerLSConfig {
   useBias: boolean;
   dropout: number;
   layerNormEps: number;
+  /**
+   * 'long-short' (default): causal long-short attention. 'full': the Transformer-XL baseline, causal
+   * full attention over [memory; segment] with the same relative-position terms (full-attention.ts).
+   */
+  attention?: 'long-short' | 'full';
 }
 
 const base = { preLn: true, useGelu: true, useBias: false, layerNormEps: 1e-5 } as const;
@@ -47,11 +52,38 @@ export function validateTransformerLSConfig(config: TransformerLSConfig): void {
   if (config.memLen % config.chunkSize !== 0) throw new ConfigError(name, 'memLen', `a multiple of chunkSize ${config.chunkSize}`, String(config.memLen));
   if (config.memLen < config.windowLen) throw new ConfigError(name, 'memLen', `at least windowLen ${config.windowLen}`, String(config.memLen));
   if (!(config.dropout >= 0 && config.dropout < 1)) throw new ConfigError(name, 'dropout', 'a number in [0, 1)', String(config.dropout));
+  if (config.attention !== undefined && config.attention !== 'long-short' && config.attention !== 'full') {
+    throw new ConfigError(name, 'attention', "'long-short' or 'full'", JSON.stringify(config.attention));
+  }
 }
 
-/** Parameters per spec B.9: n_layer · (6D² + 2DF + F + 12D + H·r·(D+1)) + V·D + V (plus 4D with biases). */
+/** The attention's own parameters per layer: long-short (spec B.9) or full (no r_net_chunk, dconv_1, DualLN). */
+function attentionParameters(config: TransformerLSConfig): number {
+  const { dModel: D, nHead: H, chunkRank: r } = config;
+  const shared = 5 * D * D + 2 * D + (config.useBias ? 4 * D : 0); // q, k, v, out, r_net; r_w_bias, r_r_bias
+  return config.attention === 'full' ? shared : shared + D * D + D + H * r * (D + 1) + 4 * D; // + r_net_chunk, dconv_1, 2 LNs
+}
+
+/**
+ * Parameters per spec B.9: n_layer · (6D² + 2DF + F + 12D + H·r·(D+1)) + V·D + V (plus 4D with
+ * biases); with full attention n_layer · (5D² + 2DF + F + 7D) + V·D + V.
+ * @example parameterCount(presets.small) // 960_784 (V = 256)
+ */
 export function parameterCount(config: TransformerLSConfig): number {
-  const { dModel: D, dInner: F, nHead: H, chunkRank: r, vocabSize: V } = config;
-  const perLayer = 6 * D * D + 2 * D * F + F + 12 * D + H * r * (D + 1) + (config.useBias ? 4 * D : 0);
+  const { dModel: D, dInner: F, vocabSize: V } = config;
+  const perLayer = attentionParameters(config) + 2 * D * F + F + D + 4 * D; // + feed-forward, norm1, norm2
   return config.nLayer * perLayer + V * D + V;
+}
+
+/**
+ * The full-attention baseline of a long-short config at (nearly) equal parameter count: full
+ * attention lacks the long-short layer's D² + 5D + H·r·(D+1) parameters, so its dInner grows by
+ * that over 2D + 1 (what one more feed-forward unit costs), rounded; the counts then differ by at
+ * most nLayer · D parameters.
+ * @example matchedFullAttentionConfig(presets.small).dInner // 580
+ */
+export function matchedFullAttentionConfig(config: TransformerLSConfig): TransformerLSConfig {
+  const full = { ...config, attention: 'full' as const };
+  const missing = attentionParameters({ ...config, attention: 'long-short' }) - attentionParameters(full);
+  return { ...full, dInner: config.dInner + Math.round(missing / (2 * config.dModel + 1)) };
 }

@@ -9,6 +9,7 @@ import {
   pad, relu, slice, tidy, zeros, type Tensor,
 } from '@longshort/tensor';
 import { validateTransformerLSConfig, type TransformerLSConfig } from './config.js';
+import { RelativeFullAttention } from './full-attention.js';
 
 export class FeedForward extends Module {
   readonly fc1: Linear;
@@ -28,14 +29,15 @@ export class FeedForward extends Module {
 }
 
 export class TransformerLSLayer extends Module {
-  readonly attn: CausalLongShortAttention;
+  /** Long-short attention, or full attention when config.attention is 'full' (the baseline). */
+  readonly attn: CausalLongShortAttention | RelativeFullAttention;
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
   readonly ff: FeedForward;
 
   constructor(readonly config: TransformerLSConfig) {
     super();
-    this.attn = new CausalLongShortAttention({
+    this.attn = config.attention === 'full' ? new RelativeFullAttention({ dim: config.dModel, numHeads: config.nHead, bias: config.useBias }) : new CausalLongShortAttention({
       dim: config.dModel, numHeads: config.nHead, chunkSize: config.chunkSize, chunkRank: config.chunkRank,
       windowLen: config.windowLen, bias: config.useBias, layerNormEps: config.layerNormEps,
     });
