@@ -5,7 +5,7 @@ import { add, div, maximum, minimum, mul, pow } from '../ops/binary/binary.js';
 import { cast } from '../ops/cast/cast.js';
 import { scalar } from '../ops/creation/creation.js';
 import { max, sum } from '../ops/reduce/reduce.js';
-import { abs } from '../ops/unary/unary.js';
+import { abs, square } from '../ops/unary/unary.js';
 import { tidy } from '../scope.js';
 import { noGrad } from '../tape/grad-mode.js';
 import type { Tensor } from '../tensor.js';
@@ -13,6 +13,11 @@ import type { Tensor } from '../tensor.js';
 export interface ClipGradNormOptions {
   /** The p of the p-norm: a number > 0, or Infinity for the largest magnitude (default 2). */
   readonly normType?: number;
+}
+
+/** |g|^p, as a square (one fast kernel) for the usual p = 2. */
+function power(g: Tensor, p: number): Tensor {
+  return p === 2 ? square(g) : pow(abs(g), p);
 }
 
 /**
@@ -34,7 +39,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, options:
     // NOTE: Σ_i ‖g_i‖_p^p over all gradients equals the p-th power of torch's norm of per-tensor norms.
     const total = normType === Infinity
       ? nonEmpty.map((g) => max(abs(g))).reduce((a, b) => maximum(a, b))
-      : pow(nonEmpty.map((g) => sum(pow(abs(g), normType))).reduce((a, b) => add(a, b)), 1 / normType);
+      : pow(nonEmpty.map((g) => sum(power(g, normType))).reduce((a, b) => add(a, b)), 1 / normType);
     const coefficient = minimum(div(maxNorm, add(total, 1e-6)), 1);
     return [total, grads.map((g) => mul(g, g.dtype === coefficient.dtype ? coefficient : cast(coefficient, g.dtype)))] as const;
   }));

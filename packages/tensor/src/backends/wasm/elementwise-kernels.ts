@@ -10,6 +10,7 @@ import { broadcastStrides, forEachStrided, type CpuData, type CpuKernel, type Cp
 import { chunkElements, columnStrip, type BinaryKernelOp, type UnaryKernelOp } from './elementwise.js';
 import { withHeapPointers } from './operands.js';
 import { rowTable } from './row-table.js';
+import { reduceAxes } from './reduce-axes.js';
 import { erfScalar } from '../../ops/unary/erf.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -189,7 +190,8 @@ export function wasmReduce(rt: WasmRuntime, kind: 'sum' | 'max', reference: CpuK
     const axes = [...attrs.axes].sort((p, q) => p - q);
     const trailing = axes.every((axis, i) => axis === rank - axes.length + i);
     const leading = axes.every((axis, i) => axis === i);
-    if (x.dtype !== 'f32' || out.dtype !== 'f32' || !(trailing || leading)) return reference(inputs, outputs, attrs);
+    if (x.dtype !== 'f32' || out.dtype !== 'f32') return reference(inputs, outputs, attrs);
+    if (!(trailing || leading)) return reduceAxes(x, out, axes, kind);
     if (sizeOf(out.shape) === 0) return;
     const n = sizeOf(x.shape);
     const done = withHeapPointers(rt, [x], [out], ([xp], [outp]) => {

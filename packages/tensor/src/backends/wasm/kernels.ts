@@ -1,11 +1,11 @@
-// The fast CPU backend's kernel table: the ops that have WebAssembly kernels, each falling back to
+// The fast CPU backend's kernel table: the ops that have WebAssembly (or block-copy) kernels, each falling back to
 // the op's reference kernel (cpu/manifest.ts) for dtypes and layouts it does not handle. The fused
 // composites softmax, layerNorm and gelu run as one kernel each, with their gradient rules.
 import { cpuKernels } from '../cpu/manifest.js';
 import type { CpuKernel, CpuKernelEntry } from '../cpu/cpu-kernel.js';
 import { binaryKernelOps, unaryKernelOps } from './elementwise.js';
 import { wasmBinary, wasmLayerNorm, wasmReduce, wasmSoftmax, wasmUnary, wasmWhere, wasmGelu } from './elementwise-kernels.js';
-import { copyStrided } from './copy-kernel.js';
+import { copyStrided, padRows } from './copy-kernel.js';
 import { wasmMatmul } from './matmul-kernel.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -24,6 +24,7 @@ export function wasmKernels(rt: WasmRuntime): Record<string, CpuKernelEntry> {
     softmax: plain(wasmSoftmax(rt)),
     layerNorm: plain(wasmLayerNorm(rt)),
     contiguous: strided(copyStrided),
+    pad: strided(padRows),
     where: strided(wasmWhere(rt, cpuKernels.where.kernel)),
     gelu: strided(wasmGelu(rt) as CpuKernel<never>),
   };
