@@ -18,7 +18,7 @@ async function run(fixture: Fixture, backend: Backend): Promise<FixtureResult> {
   const gradients: FixtureComparison[] = [];
   try {
     model.eval();
-    model.loadStateDict(fromAuthorsStateDict(new Map([...fixture.tensors].filter(([name]) => !/^(input|output|grad)\./.test(name)))));
+    model.loadStateDict(await fromAuthorsStateDict(new Map([...fixture.tensors].filter(([name]) => !/^(input|output|grad)\./.test(name)))));
     const tokens = fixture.tensors.get('input.tokens')!;
     const L = c.segment_len;
     let memories: Tensor[] = model.initialMemories(c.batch);

@@ -35,14 +35,14 @@ export function checkInverseFrequencies(values: Float32Array): void {
 
 /**
  * Drops the recomputable `pos_emb.inv_freq` buffer from an authors' state dict after checking it
- * (CPU tensors), and a fairseq `decoder.model.` prefix.
- * @example model.loadStateDict(fromAuthorsStateDict(dict))
+ * (read asynchronously, so tensors may live on any backend), and a fairseq `decoder.model.` prefix.
+ * @example model.loadStateDict(await fromAuthorsStateDict(dict))
  */
-export function fromAuthorsStateDict(dict: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+export async function fromAuthorsStateDict(dict: ReadonlyMap<string, Tensor>): Promise<Map<string, Tensor>> {
   const out = new Map<string, Tensor>();
   for (const [key, value] of dict) {
     const name = authorsKey(key);
-    if (name === INV_FREQ) checkInverseFrequencies(Float32Array.from(value.dataSync()));
+    if (name === INV_FREQ) checkInverseFrequencies(Float32Array.from(await value.data()));
     else out.set(name, value);
   }
   return out;
