@@ -21,7 +21,10 @@ export interface LibraryInfo {
 }
 
 export interface LibraryResult extends TimingStats {
-  gflops: number;
+  /** Compute-bound ops (matmul). */
+  gflops?: number;
+  /** Memory-bound ops (softmax, layerNorm): bytes moved per second, in GB/s. */
+  gbps?: number;
   threads: number;
   /** max|got − ref| / max|ref| of the checked output values (see the suite for which values). */
   max_rel_error: number;
@@ -153,7 +156,7 @@ export function alignTable(header: readonly string[], rows: readonly (readonly s
 /** The report as an aligned plain-text table: one row per case and library. */
 export function formatTable(report: BenchReport): string {
   const single = report.single_thread_reference;
-  const header = ['case', 'library', 'threads', 'runs', 'median ms', 'p10 ms', 'p90 ms', 'GFLOP/s', `${report.reference_library} ÷ it`,
+  const header = ['case', 'library', 'threads', 'runs', 'median ms', 'p10 ms', 'p90 ms', 'GFLOP/s | GB/s', `${report.reference_library} ÷ it`,
     ...(single ? [`${single} ÷ it`] : [])];
   const rows: string[][] = [];
   for (const caseReport of report.cases) {
@@ -165,7 +168,8 @@ export function formatTable(report: BenchReport): string {
       const ratio = (ratios: Record<string, number> | undefined) => (ratios?.[library] === undefined ? '' : fixed(ratios[library], 3));
       rows.push([
         caseReport.name, library, String(result.threads), String(result.runs),
-        fixed(result.median_ms, 2), fixed(result.p10_ms, 2), fixed(result.p90_ms, 2), fixed(result.gflops, 3),
+        fixed(result.median_ms, 2), fixed(result.p10_ms, 2), fixed(result.p90_ms, 2),
+        result.gbps === undefined ? fixed(result.gflops ?? NaN, 3) : `${fixed(result.gbps, 2)} GB/s`,
         ratio(caseReport.ratios), ...(single ? [ratio(caseReport.ratios_single_thread)] : []),
       ]);
     }

@@ -143,7 +143,7 @@ export async function runMatmulSuite({ libraries, cases, budget, log = () => {},
         prepared?.dispose();
       }
       const result = results[library.name];
-      log(`${matmulCase.name} ${library.name}: ${'error' in result ? `error: ${result.error}` : `${result.median_ms.toFixed(2)} ms, ${result.gflops.toFixed(3)} GFLOP/s (${result.runs} runs)`}`);
+      log(`${matmulCase.name} ${library.name}: ${'error' in result ? `error: ${result.error}` : `${result.median_ms.toFixed(2)} ms, ${(result.gflops ?? NaN).toFixed(3)} GFLOP/s (${result.runs} runs)`}`);
     }
     const dims = { batch: matmulCase.batch, m: matmulCase.m, k: matmulCase.k, n: matmulCase.n };
     const ratios = computeRatios(results, libraries[0]?.name ?? '');

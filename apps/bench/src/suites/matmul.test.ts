@@ -40,7 +40,7 @@ describe('matmul suite', () => {
       expect(result.runs).toBe(3);
       expect(result.p10_ms).toBeLessThanOrEqual(result.median_ms);
       expect(result.median_ms).toBeLessThanOrEqual(result.p90_ms);
-      expect(result.gflops).toBeCloseTo(report.flops / (result.median_ms * 1e6), 9);
+      expect(result.gflops!).toBeCloseTo(report.flops / (result.median_ms * 1e6), 9);
       expect(result.max_rel_error).toBeLessThan(1e-6);
       expect(report.ratios).toEqual({});
     }
