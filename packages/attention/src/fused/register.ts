@@ -4,8 +4,10 @@
 import type { CpuBackend } from '@longshort/tensor';
 import { causalLongShortAttentionBackwardOp, causalLongShortAttentionOp } from './causal-core.js';
 import { causalLongShortAttentionBackwardCpu, causalLongShortAttentionCpu } from './causal-core.cpu.js';
+import { causalLongShortAttentionBackwardWasm, causalLongShortAttentionWasm } from './causal-core.wasm.js';
 import { longShortAttentionBackwardOp, longShortAttentionOp } from './long-short-core.js';
 import { longShortAttentionBackwardCpu, longShortAttentionCpu } from './long-short-core.cpu.js';
+import { longShortAttentionBackwardWasm, longShortAttentionWasm } from './long-short-core.wasm.js';
 
 /**
  * The fused attention ops' names: a backend provides a kernel for each forward op and its backward.
@@ -19,12 +21,15 @@ export const fusedAttentionOps = {
 } as const;
 
 /**
- * Registers the fused long-short attention kernels (bidirectional and causal, forward and backward) on a CPU backend.
+ * Registers the fused long-short attention kernels (bidirectional and causal, forward and backward) on a CPU backend:
+ * the WebAssembly SIMD kernels where the backend has a wasm runtime (they hand f64 and host tensors to the JS
+ * kernels), else the JS kernels.
  * @example const backend = createCpuBackend(); registerFusedAttentionKernels(backend); setBackend(backend);
  */
 export function registerFusedAttentionKernels(backend: CpuBackend): void {
-  backend.registerKernel(longShortAttentionOp.name, longShortAttentionCpu);
-  backend.registerKernel(longShortAttentionBackwardOp.name, longShortAttentionBackwardCpu);
-  backend.registerKernel(causalLongShortAttentionOp.name, causalLongShortAttentionCpu);
-  backend.registerKernel(causalLongShortAttentionBackwardOp.name, causalLongShortAttentionBackwardCpu);
+  const { wasm } = backend;
+  backend.registerKernel(longShortAttentionOp.name, wasm ? longShortAttentionWasm(wasm) : longShortAttentionCpu);
+  backend.registerKernel(longShortAttentionBackwardOp.name, wasm ? longShortAttentionBackwardWasm(wasm) : longShortAttentionBackwardCpu);
+  backend.registerKernel(causalLongShortAttentionOp.name, wasm ? causalLongShortAttentionWasm(wasm) : causalLongShortAttentionCpu);
+  backend.registerKernel(causalLongShortAttentionBackwardOp.name, wasm ? causalLongShortAttentionBackwardWasm(wasm) : causalLongShortAttentionBackwardCpu);
 }
