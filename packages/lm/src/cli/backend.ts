@@ -1,6 +1,8 @@
-// Backend selection for the CLI: the CPU reference backend, or WebGPU loaded by a dynamic import
-// of @longshort/webgpu only when asked for (lm does not depend on it; architecture rule 8).
-import { BackendError, createCpuBackend, getBackend, setBackend } from '@longshort/tensor';
+// Backend selection for the CLI: the CPU backend with the fused long-short attention kernels
+// registered (wasm SIMD on the thread pool; faster than the composed ops), or WebGPU loaded by a
+// dynamic import of @longshort/webgpu only when asked for (lm does not depend on it; architecture rule 8).
+import { registerFusedAttentionKernels } from '@longshort/attention';
+import { BackendError, createCpuBackend, getBackend, setBackend, type CpuBackend } from '@longshort/tensor';
 import { UsageError } from './args.js';
 
 export type BackendName = 'cpu' | 'webgpu';
@@ -11,13 +13,15 @@ interface WebGPUModule {
 
 /**
  * Makes `name` the current backend and returns its name: the current CPU backend is kept (it may
- * carry extra kernels); WebGPU is imported and created on demand.
+ * carry extra kernels) and gets the fused attention kernels; WebGPU is imported and created on demand.
  * @example await useBackend('webgpu');
  */
 export async function useBackend(name: BackendName): Promise<string> {
   if (name === 'cpu') {
     if (!getBackend().name.startsWith('cpu')) setBackend(createCpuBackend());
-    return getBackend().name;
+    const backend = getBackend();
+    if ('registerKernel' in backend) registerFusedAttentionKernels(backend as CpuBackend);
+    return backend.name;
   }
   // NOTE: a variable specifier, so that bundlers and tsc do not try to resolve the optional package.
   const specifier = '@longshort/webgpu';
