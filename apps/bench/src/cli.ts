@@ -1,36 +1,55 @@
 // The bench command line: `pnpm bench <suite> [--json <file>] [--quick] [--libs a,b]`.
-// Runs a suite (matmul: longshort and its peers; attention: long-short vs full attention) in this
-// process, prints tables, and writes the JSON report (machine, commit, results) when --json is
-// given, with the suite's charts next to it (<file>.time.svg, <file>.memory.svg).
+// Runs a suite (matmul: longshort's CPU backend and its peers; webgpu: matmul, softmax and layerNorm
+// on WebGPU against tfjs-webgpu and jax-js; attention: long-short vs full attention; lm: the
+// language model's training, generation and BPC) in this process, prints tables, and writes the
+// JSON report (machine, commit, results) when --json is given, with the suite's charts next to it
+// (attention: <file>.time.svg, <file>.memory.svg; lm: <file>.generation.svg, <file>.bpc.svg).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { MatmulLibrary } from './library.js';
-import { createLongshortCpu } from './longshort.js';
+import type { MatmulLibrary, OpLibrary } from './library.js';
+import { createLongshortCpu, createLongshortWebGPU } from './longshort.js';
 import type { Budget } from './measure.js';
-import { loadJaxWasm } from './peers/jax.js';
-import { loadTfjsCpu, loadTfjsWasm } from './peers/tfjs.js';
+import { loadJaxWasm, loadJaxWebGPU } from './peers/jax.js';
+import { loadTfjsCpu, loadTfjsWasm, loadTfjsWebGPU } from './peers/tfjs.js';
+import { loadTorchCpu } from './peers/torch.js';
+import { installWebGPU } from './webgpu-setup.js';
 import { chartsSvg } from './plot.js';
 import { currentCommit, formatTable, machineInfo, type BenchReport } from './report.js';
 import { attentionCharts, attentionConfigs, attentionFailed, attentionScales, formatAttentionTable, runAttentionSuite } from './suites/attention.bench.js';
+import { formatLmTable, lmCharts, lmFailed, lmScales, runLmSuite } from './suites/lm.bench.js';
 import { matmulCases, quickMatmulCases, runMatmulSuite } from './suites/matmul.bench.js';
+import { quickWebgpuCases, runWebgpuSuite, webgpuCases } from './suites/webgpu.bench.js';
 
 const usage = [
-  'usage: pnpm bench matmul [--json <file>] [--quick] [--libs longshort-cpu,tfjs-cpu,tfjs-wasm,jax-wasm]',
+  'usage: pnpm bench matmul [--json <file>] [--quick] [--libs longshort-cpu,longshort-cpu-1t,tfjs-cpu,tfjs-wasm,jax-wasm,torch-cpu,torch-cpu-1t]',
+  '       pnpm bench webgpu [--json <file>] [--quick] [--allow-software]',
   '       pnpm bench attention [--json <file>] [--quick]',
+  '       pnpm bench lm [--json <file>] [--quick]',
 ].join('\n');
 
 const peerLoaders: Record<string, () => Promise<MatmulLibrary>> = {
+  'longshort-cpu-1t': async () => createLongshortCpu({ threads: 1 }),
   'tfjs-cpu': loadTfjsCpu,
   'tfjs-wasm': loadTfjsWasm,
   'jax-wasm': loadJaxWasm,
+  'torch-cpu': () => loadTorchCpu(),
+  'torch-cpu-1t': () => loadTorchCpu(1),
 };
 const ours = 'longshort-cpu';
+/** Our single-thread variant: each case also gets ratios against it (equal thread counts). */
+const oursSingleThread = 'longshort-cpu-1t';
+
+/** The WebGPU suite's peers, loaded after Dawn is installed as `navigator.gpu`. */
+const webgpuPeerLoaders: Record<string, () => Promise<OpLibrary>> = { 'tfjs-webgpu': loadTfjsWebGPU, 'jax-webgpu': loadJaxWebGPU };
 
 const quickBudget: Budget = { warmupRuns: 1, minRuns: 3, minTimeMs: 0, maxRuns: 3, slowRunMs: Infinity };
-const budgets: Record<'matmul' | 'attention', Record<'full' | 'quick', Budget>> = {
+const budgets: Record<'matmul' | 'webgpu' | 'attention' | 'lm', Record<'full' | 'quick', Budget>> = {
   matmul: { full: { warmupRuns: 1, minRuns: 3, minTimeMs: 1000, maxRuns: 50, slowRunMs: 10_000 }, quick: quickBudget },
+  webgpu: { full: { warmupRuns: 2, minRuns: 5, minTimeMs: 1000, maxRuns: 50, slowRunMs: 10_000 }, quick: quickBudget },
   // NOTE: attention runs take seconds at the larger n; a first run of 2 s or more is warm enough.
   attention: { full: { warmupRuns: 1, minRuns: 3, minTimeMs: 1000, maxRuns: 20, slowRunMs: 2000 }, quick: quickBudget },
+  // NOTE: counts both training steps and decoder pushes; 1 + 2 + 60 pushes stay within a decoder's first segment of 128.
+  lm: { full: { warmupRuns: 2, minRuns: 5, minTimeMs: 10_000, maxRuns: 60, slowRunMs: Infinity }, quick: quickBudget },
 };
 
 interface BenchArgs {
@@ -38,14 +57,17 @@ interface BenchArgs {
   json: string | null;
   quick: boolean;
   libraries: string[];
+  /** webgpu: run on a software adapter (SwiftShader) when there is no GPU; its timings carry no target. */
+  allowSoftware: boolean;
 }
 
 function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { suite: '', json: null, quick: false, libraries: [] };
+  const args: BenchArgs = { suite: '', json: null, quick: false, libraries: [], allowSoftware: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') continue;
     if (arg === '--quick') args.quick = true;
+    else if (arg === '--allow-software') args.allowSoftware = true;
     else if (arg === '--json' || arg === '--libs') {
       const value = argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value.`);
@@ -56,6 +78,7 @@ function parseArgs(argv: readonly string[]): BenchArgs {
     else throw new Error(`unexpected argument ${arg}.`);
   }
   if (!(args.suite in suites)) throw new Error(`unknown suite '${args.suite}'; expected ${Object.keys(suites).join(' or ')}.`);
+  if (args.allowSoftware && args.suite !== 'webgpu') throw new Error('--allow-software applies to the webgpu suite only.');
   if (args.suite !== 'matmul') {
     if (args.libraries.length > 0) throw new Error('--libs applies to the matmul suite only.');
     return args;
@@ -91,19 +114,65 @@ async function matmulSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
       log(`${name} unavailable: ${(error as Error).message}`);
     }
   }
-  const cases = await runMatmulSuite({ libraries, cases: args.quick ? quickMatmulCases : matmulCases, budget: budgets.matmul[args.quick ? 'quick' : 'full'], log });
+  const single = libraries.some((l) => l.name === oursSingleThread) ? oursSingleThread : undefined;
+  const cases = await runMatmulSuite({
+    libraries, cases: args.quick ? quickMatmulCases : matmulCases, budget: budgets.matmul[args.quick ? 'quick' : 'full'], log, singleThreadReference: single,
+  });
   const report: BenchReport = {
     suite: args.suite,
     timestamp: new Date().toISOString(),
     commit: currentCommit(),
     machine: machineInfo(),
     reference_library: libraries[0]?.name ?? ours,
+    ...(single ? { single_thread_reference: single } : {}),
     ratio_definition: `gflops(${libraries[0]?.name ?? ours}) / gflops(peer): above 1 means ${libraries[0]?.name ?? ours} is faster`,
     libraries: libraryInfo,
     cases,
   };
   const failed = cases.some((c) => Object.values(c.results).some((r) => 'error' in r));
   return { report, table: formatTable(report), failed, attachments: {} };
+}
+
+async function webgpuSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
+  const adapter = await installWebGPU({ software: args.allowSoftware });
+  const { createWebGPUBackend } = await import('@longshort/webgpu');
+  const backend = await createWebGPUBackend();
+  const software = backend.webgpu.isSoftware;
+  if (software && !args.allowSoftware) {
+    backend.dispose();
+    throw new Error(`the adapter '${adapter.description || adapter.device}' is a software one; its timings mean little. Pass --allow-software to run anyway.`);
+  }
+  const libraries: OpLibrary[] = [createLongshortWebGPU(backend)];
+  const libraryInfo: BenchReport['libraries'] = { [libraries[0].name]: libraries[0].info };
+  for (const [name, load] of Object.entries(webgpuPeerLoaders)) {
+    try {
+      const library = await load();
+      libraries.push(library);
+      libraryInfo[name] = library.info;
+    } catch (error) {
+      libraryInfo[name] = { unavailable: (error as Error).message };
+      log(`${name} unavailable: ${(error as Error).message}`);
+    }
+  }
+  try {
+    const cases = await runWebgpuSuite({ libraries, cases: args.quick ? quickWebgpuCases : webgpuCases({ software }), budget: budgets.webgpu[args.quick ? 'quick' : 'full'], log });
+    const report = {
+      suite: args.suite,
+      timestamp: new Date().toISOString(),
+      commit: currentCommit(),
+      machine: machineInfo(),
+      adapter: { ...adapter, software },
+      ...(software ? { note: 'software adapter (a CPU rasterizer): these timings carry no target' } : {}),
+      reference_library: libraries[0].name,
+      ratio_definition: `gflops (matmul) or gbps (softmax, layerNorm) of ${libraries[0].name} / the peer's: above 1 means ${libraries[0].name} is faster`,
+      libraries: libraryInfo,
+      cases,
+    } satisfies BenchReport & { adapter: object; note?: string };
+    const failed = cases.some((c) => Object.values(c.results).some((r) => 'error' in r));
+    return { report, table: formatTable(report), failed, attachments: {} };
+  } finally {
+    backend.dispose();
+  }
 }
 
 async function attentionSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
@@ -116,7 +185,16 @@ async function attentionSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
   };
 }
 
-const suites: Record<string, (args: BenchArgs, log: Log) => Promise<SuiteOutput>> = { matmul: matmulSuite, attention: attentionSuite };
+async function lmSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
+  const report = await runLmSuite({ scale: lmScales[args.quick ? 'quick' : 'full'], budget: budgets.lm[args.quick ? 'quick' : 'full'], log });
+  const charts = lmCharts(report);
+  return {
+    report, table: formatLmTable(report), failed: lmFailed(report),
+    attachments: { '.generation.svg': chartsSvg(charts.generation), '.bpc.svg': chartsSvg(charts.bpc) },
+  };
+}
+
+const suites: Record<string, (args: BenchArgs, log: Log) => Promise<SuiteOutput>> = { matmul: matmulSuite, webgpu: webgpuSuite, attention: attentionSuite, lm: lmSuite };
 
 async function main(argv: readonly string[]): Promise<number> {
   let args: BenchArgs;

@@ -19,15 +19,22 @@ export interface Budget {
 export async function measure(run: () => Promise<unknown>, budget: Budget): Promise<number[]> {
   for (let i = 0; i < budget.warmupRuns; i++) await run();
   const times: number[] = [];
-  let spent = 0;
-  while (times.length < budget.maxRuns && (times.length < budget.minRuns || spent < budget.minTimeMs)) {
+  while (wantsMoreRuns(times, budget)) {
     const start = performance.now();
     await run();
-    const elapsed = performance.now() - start;
-    times.push(elapsed);
-    spent += elapsed;
+    times.push(performance.now() - start);
   }
   return times;
+}
+
+/**
+ * Whether a list of run times still wants runs under `budget` (at least minRuns and minTimeMs,
+ * at most maxRuns), the rule of measure() and measureInterleaved().
+ * @example wantsMoreRuns([900, 950], { warmupRuns: 1, minRuns: 3, minTimeMs: 0, maxRuns: 3, slowRunMs: Infinity }) // true
+ */
+export function wantsMoreRuns(timesMs: readonly number[], budget: Budget): boolean {
+  const spent = timesMs.reduce((total, ms) => total + ms, 0);
+  return timesMs.length < budget.maxRuns && (timesMs.length < budget.minRuns || spent < budget.minTimeMs);
 }
 
 /**
@@ -63,11 +70,9 @@ export async function measureInterleaved(runs: readonly (() => Promise<unknown>)
   for (let round = 0; round < budget.warmupRuns; round++) {
     for (const [i, run] of runs.entries()) if (times[i].length === 0) await run();
   }
-  const spent = (list: readonly number[]) => list.reduce((total, ms) => total + ms, 0);
-  const wantsMore = (list: readonly number[]) => list.length < budget.maxRuns && (list.length < budget.minRuns || spent(list) < budget.minTimeMs);
-  while (times.some(wantsMore)) {
+  while (times.some((list) => wantsMoreRuns(list, budget))) {
     for (const [i, run] of runs.entries()) {
-      if (!wantsMore(times[i])) continue;
+      if (!wantsMoreRuns(times[i], budget)) continue;
       const start = performance.now();
       await run();
       times[i].push(performance.now() - start);

@@ -54,7 +54,7 @@ describe('formatTable', () => {
     };
     const lines = formatTable(report).split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(/^case\s+library\s+threads\s+runs\s+median ms\s+p10 ms\s+p90 ms\s+GFLOP\/s\s+ours ÷ it$/);
+    expect(lines[0]).toMatch(/^case\s+library\s+threads\s+runs\s+median ms\s+p10 ms\s+p90 ms\s+GFLOP\/s \| GB\/s\s+ours ÷ it$/);
     expect(lines[2]).toMatch(/^8x8x8\s+ours\s+1\s+3\s+2\.00\s+1\.00\s+3\.00\s+0\.500$/);
     expect(lines[3]).toMatch(/^8x8x8\s+peer\s+error: failed to load$/);
   });

@@ -27,7 +27,8 @@ function tfjsOp(tf: Tfjs, operands: OpOperands): { inputs: Tensor[]; apply: (...
   if (operands.op === 'softmax') return { inputs: [x], apply: (t) => tf.softmax(t) };
   const { eps } = operands;
   return {
-    inputs: [x, tf.tensor(operands.gamma, [operands.cols], 'float32'), tf.tensor(operands.beta, [operands.cols], 'float32')],
+    // NOTE: batchNorm wants gamma and beta of the same rank as the (rows, 1) moments: (1, cols).
+    inputs: [x, tf.tensor(operands.gamma, [1, operands.cols], 'float32'), tf.tensor(operands.beta, [1, operands.cols], 'float32')],
     apply: (t, gamma, beta) => {
       const { mean, variance } = tf.moments(t, -1, true);
       return tf.batchNorm(t, mean, variance, beta, gamma, eps);

@@ -5,7 +5,8 @@
 // model (degree ≤ 2 in n) and confirmed by a real run where that is affordable.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { FullAttention, LongShortAttention, fusedAttentionOps, registerFusedAttentionKernels } from '@longshort/attention';
+import { FullAttention, LongShortAttention } from '@longshort/attention';
+import { addFusedKernels, message } from '../fused-kernels.js';
 import { fixtureHandler } from '@longshort/attention/testing';
 import {
   createCpuBackend, getBackend, manualSeed, memory, noGrad, randomNormal, resetPeakBytes, setBackend, withImpl, type CpuBackend,
@@ -161,22 +162,10 @@ const fixtureNames = ['bidir-basic', 'bidir-cls', 'bidir-four-heads', 'bidir-win
 const fixtureDirectory = new URL('../../../../fixtures/reference/', import.meta.url);
 
 const isResult = <T extends object>(outcome: Outcome<T> | undefined): outcome is T => outcome !== undefined && !('error' in outcome) && !('skipped' in outcome);
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Bytes a backend can hold: a 32-bit WebAssembly memory addresses 4 GiB; host arrays get half the RAM. */
 function capacityBytes(backend: CpuBackend): number {
   return backend.capabilities.info.kind === 'wasm-simd' ? 2 ** 32 : os.totalmem() / 2;
-}
-
-/** Registers the fused kernels on `backend`; returns why they are unavailable, or null. */
-function addFusedKernels(backend: CpuBackend): string | null {
-  try {
-    registerFusedAttentionKernels(backend);
-  } catch (error) {
-    return `registerFusedAttentionKernels failed: ${message(error)}`;
-  }
-  const missing = Object.values(fusedAttentionOps).filter((op) => !backend.hasKernel(op));
-  return missing.length === 0 ? null : `the backend has no kernel for ${missing.join(', ')}`;
 }
 
 /** One measured run: elapsed time, peak bytes above what was live before, and the values read back. */
