@@ -4,6 +4,7 @@ export { LongShortAttention, validateLongShortConfig, type LongShortAttentionCon
 export { CausalLongShortAttention, validateCausalConfig, validateCausalLengths, type CausalLongShortConfig } from './long-short/causal.js';
 export { LongShortAttention2D, relativePositionIndex2D, relativePositionTableRows2D, type LongShortAttention2DConfig } from './long-short/two-d.js';
 export { windowBlocks, windowExtension } from './long-short/window.js';
+export { splitHeads, mergeHeads } from './heads.js';
 export { sinusoid } from './long-short/sinusoid.js';
 export { FullAttention, fullAttentionCore, type AttentionCoreOptions, type FullAttentionConfig } from './full/full-attention.js';
 export { FullAttention2D, relativePositionIndexFull, type FullAttention2DConfig } from './full/full-attention-2d.js';

@@ -1,12 +1,11 @@
 // Incremental decoding of the full-attention baseline against full forward passes (memory commits,
 // pre-/post-LN), decoders started from given memories, and the errors for the wrong model kind.
-import { ConfigError, Generator, fromArray, manualSeed, memory, noGrad, randomNormal, tidy, type Tensor } from '@longshort/tensor';
+import { ConfigError, Generator, manualSeed, memory, randomNormal } from '@longshort/tensor';
 import { describe, expect, it } from 'vitest';
 import { Vocabulary } from '../data/vocabulary.js';
-import { initializeForTraining } from '../train/init.js';
 import type { TransformerLSConfig } from '../transformer-ls/config.js';
-import { TransformerLSModel } from '../transformer-ls/model.js';
-import { IncrementalDecoder, SegmentDecoder, type Decoder } from './decoders.js';
+import { IncrementalDecoder, SegmentDecoder } from './decoders.js';
+import { decode, forwardRows, maxDifference, tinyModel } from './test-support.js';
 import { FullIncrementalDecoder } from './full-decoder.js';
 import { generateText } from './generate.js';
 
@@ -14,45 +13,6 @@ const tiny: TransformerLSConfig = {
   vocabSize: 7, dModel: 8, dInner: 16, nHead: 2, nLayer: 2, memLen: 8, chunkSize: 2, chunkRank: 2, windowLen: 4,
   preLn: true, useGelu: true, useBias: false, dropout: 0, layerNormEps: 1e-5, attention: 'full',
 };
-
-function tinyModel(config: TransformerLSConfig): TransformerLSModel {
-  manualSeed(1);
-  const model = new TransformerLSModel(config);
-  initializeForTraining(model, new Generator(2));
-  // NOTE: weights ×10 the training init (and non-zero r_w/r_r biases) so that every path matters.
-  for (const p of model.parameters()) p.assign(tidy(() => fromArray(Float32Array.from(p.dataSync(), (v) => v * 10), p.shape, 'f32')));
-  return model.eval();
-}
-
-/** Log-probabilities of every position of `ids` by forward passes over segments of T, from `start` memories. */
-function forwardRows(model: TransformerLSModel, ids: Int32Array, T: number, start: Tensor[]): Float32Array[] {
-  let memories = start.map((m) => m.detach());
-  const rows: Float32Array[] = [];
-  const V = model.config.vocabSize;
-  for (let from = 0; from < ids.length; from += T) {
-    const block = ids.subarray(from, from + T);
-    const out = noGrad(() => tidy(() => model.forward(fromArray(block, [1, block.length], 'i32'), memories)));
-    const values = out.logProbs.dataSync();
-    for (let t = 0; t < block.length; t++) rows.push(values.slice(t * V, (t + 1) * V) as Float32Array);
-    out.logProbs.dispose();
-    memories.forEach((m) => m.dispose());
-    memories = out.memories;
-  }
-  memories.forEach((m) => m.dispose());
-  return rows;
-}
-
-async function decode(decoder: Decoder, ids: Int32Array): Promise<Float32Array[]> {
-  const rows: Float32Array[] = [];
-  for (const id of ids) rows.push(await decoder.push(id));
-  decoder.dispose();
-  return rows;
-}
-
-function maxDifference(a: Float32Array[], b: Float32Array[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - b[i][j])))));
-}
 
 describe('FullIncrementalDecoder', () => {
   const random = new Generator(5);

@@ -4,7 +4,8 @@
 // (proj_key of LN1 of the layer input), so committing a full segment just drops the oldest T keys
 // and values, which is what the model's memory update (spec B.3 step 5) amounts to.
 import { ConfigError, add, concat, div, fromArray, keep, logSoftmax, matmul, mul, noGrad, reshape, slice, softmax, tidy, type Tensor } from '@longshort/tensor';
-import { RelativeFullAttention, mergeHeads, splitHeads } from '../transformer-ls/full-attention.js';
+import { mergeHeads, splitHeads } from '@longshort/attention';
+import { RelativeFullAttention } from '../transformer-ls/full-attention.js';
 import type { TransformerLSModel } from '../transformer-ls/model.js';
 import { attentionInput, checkPush, checkSegmentLength, keepAll, layerOutput, startingMemories, type Decoder } from './decoders.js';
 

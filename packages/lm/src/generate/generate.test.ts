@@ -1,10 +1,9 @@
-import { ConfigError, Generator, fromArray, manualSeed, memory, noGrad, tidy, type Tensor } from '@longshort/tensor';
+import { ConfigError, Generator, memory } from '@longshort/tensor';
 import { describe, expect, it } from 'vitest';
 import { Vocabulary } from '../data/vocabulary.js';
-import { initializeForTraining } from '../train/init.js';
 import type { TransformerLSConfig } from '../transformer-ls/config.js';
-import { TransformerLSModel } from '../transformer-ls/model.js';
-import { IncrementalDecoder, SegmentDecoder, type Decoder } from './decoders.js';
+import { IncrementalDecoder, SegmentDecoder } from './decoders.js';
+import { decode, forwardRows, maxDifference, tinyModel } from './test-support.js';
 import { generate, generateText } from './generate.js';
 import { sampleToken, samplingDistribution } from './sample.js';
 
@@ -12,45 +11,6 @@ const tiny: TransformerLSConfig = {
   vocabSize: 7, dModel: 8, dInner: 16, nHead: 2, nLayer: 2, memLen: 8, chunkSize: 2, chunkRank: 2, windowLen: 4,
   preLn: true, useGelu: true, useBias: false, dropout: 0, layerNormEps: 1e-5,
 };
-
-function tinyModel(config: TransformerLSConfig = tiny): TransformerLSModel {
-  manualSeed(1);
-  const model = new TransformerLSModel(config);
-  initializeForTraining(model, new Generator(2));
-  // NOTE: weights ×10 the training init (and non-zero r_w/r_r biases) so that every path matters.
-  for (const p of model.parameters()) p.assign(tidy(() => fromArray(Float32Array.from(p.dataSync(), (v) => v * 10), p.shape, 'f32')));
-  return model.eval();
-}
-
-/** Log-probabilities of every position of `ids` by full forward passes over segments of T. */
-function fullForward(model: TransformerLSModel, ids: Int32Array, T: number): Float32Array[] {
-  let memories: Tensor[] = model.initialMemories(1);
-  const rows: Float32Array[] = [];
-  const V = model.config.vocabSize;
-  for (let from = 0; from < ids.length; from += T) {
-    const block = ids.subarray(from, from + T);
-    const out = noGrad(() => tidy(() => model.forward(fromArray(block, [1, block.length], 'i32'), memories)));
-    const values = out.logProbs.dataSync();
-    for (let t = 0; t < block.length; t++) rows.push(values.slice(t * V, (t + 1) * V) as Float32Array);
-    out.logProbs.dispose();
-    memories.forEach((m) => m.dispose());
-    memories = out.memories;
-  }
-  memories.forEach((m) => m.dispose());
-  return rows;
-}
-
-async function decode(decoder: Decoder, ids: Int32Array): Promise<Float32Array[]> {
-  const rows: Float32Array[] = [];
-  for (const id of ids) rows.push(await decoder.push(id));
-  decoder.dispose();
-  return rows;
-}
-
-function maxDifference(a: Float32Array[], b: Float32Array[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(...a.map((row, i) => Math.max(...row.map((v, j) => Math.abs(v - b[i][j])))));
-}
 
 describe('sampling', () => {
   const logProbs = Float32Array.from([0.1, 0.4, 0.2, 0.3], Math.log);
@@ -83,10 +43,10 @@ describe('decoders', () => {
   const ids = Int32Array.from({ length: 37 }, () => Math.floor(random.uniform() * 7));
 
   it('the incremental decoder gives the log-probabilities of full forward passes (memory commits, r = 2, M > W)', async () => {
-    const model = tinyModel();
+    const model = tinyModel(tiny);
     const baseline = memory().liveTensors;
     for (const T of [8, 4]) {
-      const reference = fullForward(model, ids, T);
+      const reference = forwardRows(model, ids, T);
       expect(maxDifference(await decode(new IncrementalDecoder(model, T), ids), reference)).toBeLessThan(1e-5);
       expect(maxDifference(await decode(new SegmentDecoder(model, T), ids), reference)).toBeLessThan(1e-5);
     }
@@ -96,13 +56,13 @@ describe('decoders', () => {
 
   it('also with rank 1, one layer, memory longer than segments, and post-LN / ReLU', async () => {
     const model = tinyModel({ ...tiny, chunkRank: 1, nLayer: 1, memLen: 12, preLn: false, useGelu: false, windowLen: 2 });
-    const reference = fullForward(model, ids, 4);
+    const reference = forwardRows(model, ids, 4);
     expect(maxDifference(await decode(new IncrementalDecoder(model, 4), ids), reference)).toBeLessThan(1e-5);
     model.dispose();
   });
 
   it("rejects segment lengths the model cannot take and unknown tokens", async () => {
-    const model = tinyModel();
+    const model = tinyModel(tiny);
     expect(() => new IncrementalDecoder(model, 6)).toThrow(/segmentLength/);
     expect(() => new SegmentDecoder(model, 3)).toThrow(ConfigError);
     const decoder = new SegmentDecoder(model, 8);
@@ -118,7 +78,7 @@ describe('generate', () => {
   const vocab = new Vocabulary([97, 98, 99, 100, 101, 102, 103]);
 
   it('streams seeded samples; both decoders give the same text', async () => {
-    const model = tinyModel();
+    const model = tinyModel(tiny);
     const options = { maxTokens: 20, segmentLength: 8, temperature: 0.9, topK: 5, seed: 3 };
     const tokens = [];
     for await (const token of generate(model, vocab, new TextEncoder().encode('abcab'), options)) tokens.push(token);

@@ -3,10 +3,10 @@
 // to all of [memory; block] under one softmax, with the relative-position terms of the long-short
 // window part (spec B.5 step 5): s[i, j] = (q̂_i + u)·k_j + (q̂_i + v)·R[δ], δ = L + i − j.
 import {
-  ConfigError, Linear, Module, Parameter, ShapeError, concat, div, formatShape, matmul, pad, permute, reshape, slice, tidy,
+  ConfigError, Linear, Module, Parameter, ShapeError, concat, div, formatShape, matmul, pad, reshape, slice, tidy,
   zeros, add, type Tensor,
 } from '@longshort/tensor';
-import { fullAttentionCore, sinusoid } from '@longshort/attention';
+import { fullAttentionCore, mergeHeads, sinusoid, splitHeads } from '@longshort/attention';
 
 export interface RelativeFullAttentionConfig {
   /** Model width D. */
@@ -14,24 +14,6 @@ export interface RelativeFullAttentionConfig {
   numHeads: number;
   /** Biases on the q/k/v/out projections. */
   bias?: boolean;
-}
-
-/**
- * (B, T, H·d) → (B, H, T, d).
- * @example splitHeads(x, 4) // (1, 8, 32) → (1, 4, 8, 8)
- */
-export function splitHeads(x: Tensor, heads: number): Tensor {
-  const [B, T, C] = x.shape;
-  return permute(reshape(x, [B, T, heads, C / heads]), [0, 2, 1, 3]);
-}
-
-/**
- * (B, H, T, d) → (B, T, H·d).
- * @example mergeHeads(context) // (1, 4, 8, 8) → (1, 8, 32)
- */
-export function mergeHeads(x: Tensor): Tensor {
-  const [B, H, T, d] = x.shape;
-  return reshape(permute(x, [0, 2, 1, 3]), [B, T, H * d]);
 }
 
 /**
