@@ -9,7 +9,7 @@ import { emitGemm, type FunctionBuilder, type Local, type ModuleBuilder } from '
 import type { CausalCoreAttrs } from './causal-core.js';
 import { causalLongShortAttentionBackwardCpu, causalLongShortAttentionCpu } from './causal-core.cpu.js';
 import {
-  Locals, address, emitAddRow, emitDot, emitExpRow, emitGemmCall, emitRowMax, emitScaleRow, emitSumRows, emitZero, push, readDescriptor, type Operand,
+  Locals, address, emitAddRow, emitDot, emitExpRow, emitGemmCall, emitRowMax, emitScaleRow, emitSumRows, emitZero, push, readDescriptor, scratchPointers, type Operand,
 } from './wasm-emit.js';
 import { align16, fusedGemmScratchBytes, fusedGemmShape, fusedModule, refreshed, viewPointers, withScratch, writeI32 } from './wasm-call.js';
 
@@ -59,16 +59,10 @@ class Chunk {
       ['bh', 'h', 'a', 's', 'limit', 'shift', 'band', 'dBytes', 'sBytes', 'tBytes', 'cBytes', 'wBytes'].map((n) => L.i(n));
     [this.Qu, this.Qv, this.S, this.P, this.T, this.Tp, this.U, this.Tmp, this.gemmScratch] =
       ['Qu', 'Qv', 'S', 'P', 'T', 'Tp', 'U', 'Tmp', 'gemmScratch'].map((n) => L.i(n));
-    address(f, p.scratch, thread, p.stride).set(this.Qu);
-    const at = (local: Local, offset: Local) => f.get(this.Qu).get(offset).i32Add().set(local);
-    at(this.Qv, p.offQv);
-    at(this.S, p.offS);
-    at(this.P, p.offP);
-    at(this.T, p.offT);
-    at(this.Tp, p.offTp);
-    at(this.U, p.offU);
-    at(this.Tmp, p.offTmp);
-    at(this.gemmScratch, p.offGemm);
+    scratchPointers(f, p.scratch, thread, p.stride, this.Qu, [
+      [this.Qv, p.offQv], [this.S, p.offS], [this.P, p.offP], [this.T, p.offT], [this.Tp, p.offTp], [this.U, p.offU],
+      [this.Tmp, p.offTmp], [this.gemmScratch, p.offGemm],
+    ]);
     f.get(p.d).i32Const(2).i32Shl().set(this.dBytes);
     f.get(p.ldS).i32Const(2).i32Shl().set(this.sBytes);
     f.get(p.ldT).i32Const(2).i32Shl().set(this.tBytes);

@@ -11,7 +11,7 @@ import { windowExtension } from '../long-short/window.js';
 import type { LongShortCoreAttrs } from './long-short-core.js';
 import { longShortAttentionBackwardCpu, longShortAttentionCpu } from './long-short-core.cpu.js';
 import {
-  Locals, address, type Operand, emitAddRow, emitGemmCall, emitAxpy, emitDot, emitExpRow, emitExpScalar, emitMin, emitRowMax, emitScaleRow, emitZero, readDescriptor,
+  Locals, address, type Operand, emitAddRow, emitGemmCall, emitAxpy, emitDot, emitExpRow, emitExpScalar, emitMin, emitRowMax, emitScaleRow, emitZero, readDescriptor, scratchPointers,
 } from './wasm-emit.js';
 import { align16, fusedGemmScratchBytes, fusedGemmShape, fusedModule, refreshed, viewPointers, withScratch, writeI32 } from './wasm-call.js';
 
@@ -63,17 +63,10 @@ function itemLocals(f: FunctionBuilder, gemm: FunctionBuilder, thread: Local, de
     L, p, gemm, bh: L.i('bh'), g: L.i('g'), b: L.i('b'), start: L.i('start'), rows: L.i('rows'), c: L.i('c'), dBytes: L.i('dBytes'), sBytes: L.i('sBytes'), cBytes: L.i('cBytes'),
     Kg: L.i('Kg'), Vg: L.i('Vg'), S: L.i('S'), P: L.i('P'), Dg: L.i('Dg'), Dd: L.i('Dd'), Pos: L.i('Pos'), TK: L.i('TK'), TV: L.i('TV'), gemmScratch: L.i('gemmScratch'),
   };
-  address(f, p.scratch, thread, p.stride).set(it.Kg);
-  const at = (local: Local, offset: Local) => f.get(it.Kg).get(offset).i32Add().set(local);
-  at(it.Vg, p.offVg);
-  at(it.S, p.offS);
-  at(it.P, p.offP);
-  at(it.Dg, p.offDg);
-  at(it.Dd, p.offDd);
-  at(it.Pos, p.offPos);
-  at(it.TK, p.offTK);
-  at(it.TV, p.offTV);
-  at(it.gemmScratch, p.offGemm);
+  scratchPointers(f, p.scratch, thread, p.stride, it.Kg, [
+    [it.Vg, p.offVg], [it.S, p.offS], [it.P, p.offP], [it.Dg, p.offDg], [it.Dd, p.offDd], [it.Pos, p.offPos],
+    [it.TK, p.offTK], [it.TV, p.offTV], [it.gemmScratch, p.offGemm],
+  ]);
   f.get(p.d).i32Const(2).i32Shl().set(it.dBytes);
   f.get(p.ldS).i32Const(2).i32Shl().set(it.sBytes);
   return it;

@@ -64,6 +64,17 @@ export function address(f: FunctionBuilder, base: Local, index: Operand, scale: 
   return f.i32Mul().i32Add();
 }
 
+/**
+ * Points `first` at this thread's scratch block (scratch + thread · stride) and each other local at
+ * `first` + its byte offset (descriptor fields), laying out one work item's buffers.
+ * @example scratchPointers(f, p.scratch, thread, p.stride, S, [[P, p.offP], [T, p.offT]]);
+ */
+export function scratchPointers(f: FunctionBuilder, scratch: Local, thread: Local, stride: Local, first: Local,
+  rest: readonly (readonly [Local, Local])[]): void {
+  address(f, scratch, thread, stride).set(first);
+  for (const [local, offset] of rest) f.get(first).get(offset).i32Add().set(local);
+}
+
 /** An i32 operand: a local, a constant, or code that pushes it. */
 export type Operand = Local | number | (() => void);
 
