@@ -4,6 +4,10 @@ export { TransformerLSModel, TransformerLSLayer, FeedForward, TiedOutput, type F
 export { RelativeFullAttention, relShift, type RelativeFullAttentionConfig } from './transformer-ls/full-attention.js';
 export { segmentLoss } from './transformer-ls/loss.js';
 export { fromAuthorsStateDict, toAuthorsStateDict, inverseFrequencies } from './transformer-ls/weights.js';
+export {
+  loadAuthorsModel, readAuthorsCheckpoint, saveAuthorsCheckpoint, toAuthorsSafetensors, inferAuthorsConfig, configFromAuthorsArgs, authorsArgs,
+  parseFairseqDictionary, dictionaryVocabulary, type AuthorsCheckpoint, type AuthorsLoadOptions,
+} from './transformer-ls/authors-checkpoint.js';
 export { Vocabulary } from './data/vocabulary.js';
 export { DataError } from './data/errors.js';
 export { loadCorpus, loadBrownCorpus, readDataFile, stripBrownTags, splitIds, corpusFromBytes, DEFAULT_SPLIT, type Corpus } from './data/corpus.js';

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Generator } from '@longshort/tensor';
 import { describe, expect, it } from 'vitest';
 import { UsageError, formatHelp, parseFlags, type FlagSpecs } from './args.js';
@@ -109,6 +110,21 @@ describe('longshort', () => {
     const misfit = await run(['train', ...data, '--resume', join(dir, 'ckpt'), '--d-model', '16', '--steps', '1', '--quiet']);
     expect(misfit.code).toBe(1);
     expect(misfit.stderr).toMatch(/ConfigError.*does not|the checkpoint's model config/);
+  });
+
+  it("evaluates and samples from an authors' fairseq checkpoint with its dictionary", async () => {
+    const testData = (name: string) => fileURLToPath(new URL(`../../test-data/${name}`, import.meta.url));
+    const dir = await mkdtemp(join(tmpdir(), 'lm-cli-authors-'));
+    await writeFile(join(dir, 'data.txt'), 'the big brown cat sat on the mat, by the window. '.repeat(40)); // bytes of dict.txt only
+    const model = ['--checkpoint', testData('causal-lm-small.fairseq.pt'), '--dict', testData('dict.txt')];
+    const evaluated = await run(['eval', ...model, '--data', join(dir, 'data.txt'), '--split', 'test', '--segment', '16', '--quiet']);
+    expect([evaluated.code, evaluated.stderr]).toEqual([0, '']);
+    expect(evaluated.stdout).toMatch(/test BPC \d+\.\d{4} over 97 characters/); // the last 5% of 1,960, less the first byte
+    const generated = await run(['generate', ...model, '--prompt', 'the ', '--length', '6', '--segment', '16', '--temperature', '0']);
+    expect(generated.code).toBe(0);
+    expect(generated.stdout).toMatch(/^the [^\n]{6}\n$/s);
+    const misplaced = await run(['eval', '--checkpoint', dir, '--dict', testData('dict.txt')]);
+    expect([misplaced.code, misplaced.stderr]).toEqual([2, expect.stringContaining('--dict')]);
   });
 
   it('prints presets and reports bad input with clear errors and exit codes', async () => {

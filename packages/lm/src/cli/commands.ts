@@ -1,9 +1,11 @@
 // The `longshort` subcommands: train, eval, generate, info. Results go to stdout, progress bars and
 // notes to stderr. Each command returns its exit code; errors propagate to main() (typed errors).
+import { stat } from 'node:fs/promises';
 import { loadCorpus, type Corpus } from '../data/corpus.js';
 import { evaluateBpc } from '../eval/evaluate.js';
 import { generate, type GenerateOptions } from '../generate/generate.js';
 import { loadModel, readCheckpointConfig } from '../train/checkpoint.js';
+import { loadAuthorsModel } from '../transformer-ls/authors-checkpoint.js';
 import { train, type TrainProgress } from '../train/trainer.js';
 import { parameterCount, presets, type TransformerLSConfig } from '../transformer-ls/config.js';
 import type { TransformerLSModel } from '../transformer-ls/model.js';
@@ -77,8 +79,12 @@ const trainFlags: FlagSpecs = {
   ...common,
 };
 
+/** An authors' checkpoint file (fairseq .pt, torch.save state dict, safetensors) needs its character dictionary. */
+const dictFlag: FlagSpecs = { dict: { type: 'string', value: 'path', help: "with an authors' checkpoint file: its fairseq dict.txt" } };
+
 const evalFlags: FlagSpecs = {
-  checkpoint: { type: 'string', value: 'dir', help: 'the model to evaluate (required)' },
+  checkpoint: { type: 'string', value: 'dir|file', help: "the model to evaluate (required): a checkpoint folder, or an authors' .pt / .safetensors file" },
+  ...dictFlag,
   ...dataFlag,
   split: { type: 'string', choices: ['train', 'valid', 'test'], default: 'test', help: 'which 90/5/5 part' },
   'max-tokens': { type: 'int', min: 1, help: 'score only the first N characters' },
@@ -88,7 +94,8 @@ const evalFlags: FlagSpecs = {
 };
 
 const generateFlags: FlagSpecs = {
-  checkpoint: { type: 'string', value: 'dir', help: 'the model (required)' },
+  checkpoint: { type: 'string', value: 'dir|file', help: "the model (required): a checkpoint folder, or an authors' .pt / .safetensors file" },
+  ...dictFlag,
   length: { type: 'int', min: 0, default: 500, value: 'bytes', help: 'bytes to generate' },
   ...samplingFlags,
   segment: { type: 'int', min: 1, help: "memory segment length (default: the checkpoint's training segment, or 128)" },
@@ -207,14 +214,29 @@ async function sampleTo(io: CliIO, model: TransformerLSModel, vocab: Vocabulary,
 
 function requireCheckpoint(command: string, flags: Flags): string {
   const path = flags.checkpoint as string | undefined;
-  if (path === undefined) throw new UsageError(`longshort ${command}`, '--checkpoint', 'a checkpoint folder', 'nothing');
+  if (path === undefined) throw new UsageError(`longshort ${command}`, '--checkpoint', "a checkpoint folder or an authors' checkpoint file", 'nothing');
   return path;
 }
 
+/**
+ * The model of --checkpoint: our checkpoint folder, or a file in the authors' formats (fairseq
+ * checkpoint, torch.save state dict, safetensors; --dict maps a fairseq dictionary onto bytes).
+ */
+async function loadAnyModel(command: string, flags: Flags): Promise<Awaited<ReturnType<typeof loadModel>>> {
+  const path = requireCheckpoint(command, flags);
+  const dictionary = flags.dict as string | undefined;
+  const isFile = await stat(path).then((s) => s.isFile(), () => false);
+  if (!isFile) {
+    if (dictionary !== undefined) throw new UsageError(`longshort ${command}`, '--dict', "an authors' checkpoint file in --checkpoint", 'a checkpoint folder');
+    return loadModel(path);
+  }
+  const { model, vocab } = await loadAuthorsModel(path, { dictionary });
+  return { model: model.eval(), vocab, path };
+}
+
 async function evalCommand(flags: Flags, io: CliIO): Promise<number> {
-  const path = requireCheckpoint('eval', flags);
   await useBackend(flags.backend as BackendName);
-  const { model, vocab, state } = await loadModel(path);
+  const { model, vocab, state } = await loadAnyModel('eval', flags);
   try {
     const corpus = await loadData(flags, vocab);
     const split = flags.split as 'train' | 'valid' | 'test';
@@ -228,9 +250,8 @@ async function evalCommand(flags: Flags, io: CliIO): Promise<number> {
 }
 
 async function generateCommand(flags: Flags, io: CliIO): Promise<number> {
-  const path = requireCheckpoint('generate', flags);
   await useBackend(flags.backend as BackendName);
-  const { model, vocab, state } = await loadModel(path);
+  const { model, vocab, state } = await loadAnyModel('generate', flags);
   try {
     const segmentLength = (flags.segment as number | undefined) ?? state?.hyper.segmentLength ?? 128;
     await sampleTo(io, model, vocab, { ...samplingOptions(flags), maxTokens: flags.length as number, segmentLength, decoder: flags.decoder as 'incremental' | 'segment' });
