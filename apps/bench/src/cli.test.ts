@@ -57,7 +57,8 @@ describe('bench cli', () => {
   });
 
   it('rejects an unknown suite, and --libs outside the matmul suite, with exit status 2', () => {
-    expect(() => cli(['conv'])).toThrow(expect.objectContaining({ status: 2, stderr: expect.stringContaining("unknown suite 'conv'; expected matmul or attention") }));
+    expect(() => cli(['conv'])).toThrow(expect.objectContaining({ status: 2, stderr: expect.stringContaining("unknown suite 'conv'; expected matmul or webgpu or attention or lm") }));
     expect(() => cli(['attention', '--libs', 'tfjs-cpu'])).toThrow(expect.objectContaining({ status: 2, stderr: expect.stringContaining('--libs applies to the matmul suite only') }));
+    expect(() => cli(['matmul', '--allow-software'])).toThrow(expect.objectContaining({ status: 2, stderr: expect.stringContaining('--allow-software applies to the webgpu suite only') }));
   });
 });
