@@ -4,7 +4,7 @@
 // the backward recomputes probabilities from the saved logsumexp. Units: head × chunk forward, head backward.
 import type { CpuKernel, CpuView } from '@longshort/tensor';
 import type { CausalCoreAttrs } from './causal-core.js';
-import { OnlineSoftmax, axpy, dot, type FloatArray } from './online-softmax.js';
+import { OnlineSoftmax, axpy, dot, elementsOf, type FloatArray } from './online-softmax.js';
 
 interface Problem {
   readonly B: number;
@@ -28,7 +28,7 @@ interface Problem {
 }
 
 function problemOf(inputs: readonly CpuView[], { chunkSize: l, chunkRank: r, memoryChunks: cMem }: CausalCoreAttrs): Problem {
-  const [q, u, vb, kWin, vWin, rWin, kBar, vBar, rChunk] = inputs.map((view) => view.array as FloatArray);
+  const [q, u, vb, kWin, vWin, rWin, kBar, vBar, rChunk] = inputs.map((view) => elementsOf<FloatArray>(view));
   const [B, H, M, d] = inputs[0].shape;
   return { B, H, M, d, W: inputs[5].shape[1], N: inputs[6].shape[2], l, r, cMem, q, u, vb, kWin, vWin, rWin, kBar, vBar, rChunk };
 }
@@ -176,7 +176,7 @@ export const causalLongShortAttentionBackwardCpu: CpuKernel<CausalCoreAttrs> = (
     dkWin: new Float64Array((W + M) * d), dvWin: new Float64Array((W + M) * d), drWin: new Float64Array(W * d),
     dkBar: new Float64Array(N * d), dvBar: new Float64Array(N * d), drChunk: new Float64Array(N * d),
   };
-  const upstream = inputs.slice(9).map((view) => view.array as FloatArray);
+  const upstream = inputs.slice(9).map((view) => elementsOf<FloatArray>(view));
   const grads = outputs.map((view) => view.array as FloatArray);
   const qu = new Float64Array(d);
   const qv = new Float64Array(d);

@@ -5,7 +5,7 @@
 import type { CpuKernel, CpuView } from '@longshort/tensor';
 import type { LongShortCoreAttrs } from './long-short-core.js';
 import { windowExtension } from '../long-short/window.js';
-import { OnlineSoftmax, axpy, dot, type FloatArray } from './online-softmax.js';
+import { OnlineSoftmax, axpy, dot, elementsOf, type FloatArray } from './online-softmax.js';
 
 /** Queries per forward unit when there is no window (with a window, a unit is one segment). */
 const queryBlock = 64;
@@ -34,8 +34,7 @@ function problemOf([q, k, v, kBar, vBar, valid]: readonly CpuView[], { window: w
   const e = w > 0 ? windowExtension(w) : 0;
   return {
     B, H, n, d, rp: kBar.shape[2], w, e, span: w > 0 ? w + 2 * e : 0, diagonal,
-    q: q.array as FloatArray, k: k.array as FloatArray, v: v.array as FloatArray,
-    kBar: kBar.array as FloatArray, vBar: vBar.array as FloatArray, valid: valid.array as Uint8Array,
+    q: elementsOf(q), k: elementsOf(k), v: elementsOf(v), kBar: elementsOf(kBar), vBar: elementsOf(vBar), valid: elementsOf<Uint8Array>(valid),
   };
 }
 
@@ -155,7 +154,7 @@ function backwardHead(p: Problem, bh: number, u: Upstream, grads: readonly Float
 /** Backward: inputs q, k, v, kBar, vBar, valid, out, lse, dOut, dLse; outputs dq, dk, dv, dkBar, dvBar. */
 export const longShortAttentionBackwardCpu: CpuKernel<LongShortCoreAttrs> = (inputs, outputs, attrs) => {
   const p = problemOf(inputs, attrs);
-  const [out, lse, dOut, dLse] = inputs.slice(6).map((view) => view.array as FloatArray);
+  const [out, lse, dOut, dLse] = inputs.slice(6).map((view) => elementsOf<FloatArray>(view));
   const { n, d, rp } = p;
   const scratch: BackwardScratch = {
     dq: new Float64Array(d), dk: new Float64Array(n * d), dv: new Float64Array(n * d),

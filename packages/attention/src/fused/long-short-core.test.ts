@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  ConfigError, DTypeError, ShapeError, add, createCpuBackend, fromArray, getBackend, memory, mul, setBackend, sum, tidy, withImpl, zeros,
+  ConfigError, DTypeError, ShapeError, add, createCpuBackend, fromArray, getBackend, memory, mul, narrow, reshape, setBackend, sum, tidy, withImpl, zeros,
   type CpuBackend,
 } from '@longshort/tensor';
 import { compareClose, gradcheck, gradcheckBackend, loadFixture, randomBools, randomGenerator, randomValues, relativeError } from '@longshort/tensor/testing';
@@ -26,12 +26,24 @@ interface CoreCase {
   /** Probability that a position is padding. */
   padding: number;
   seed: number;
+  /** Inputs as views that start 3 elements into their storage. */
+  offset?: boolean;
 }
 
 interface CoreRun {
   context: Float64Array;
   lse: Float64Array;
   grads: Float64Array[];
+}
+
+/** A tensor of `values` (shape), or a view of them 3 elements into a larger storage. */
+function atOffset(values: Float64Array, shape: number[], dtype: 'f32' | 'f64', offset: boolean) {
+  if (!offset) return fromArray(values, shape, dtype, fused);
+  const storage = new Float64Array(values.length + 3);
+  storage.set(values, 3);
+  const view = reshape(narrow(fromArray(storage, [storage.length], dtype, fused), 0, 3, values.length), shape);
+  expect(view.offset).toBe(3);
+  return view;
 }
 
 /** Forward and backward of sum(context · a) + sum(lse · b) on the fused backend, on the kernel or the composed path. */
@@ -44,7 +56,7 @@ function runCore(c: CoreCase, dtype: 'f32' | 'f64', impl: 'auto' | 'composed'): 
   const seedLse = randomValues(g, c.B * c.H * c.n);
   const attrs: LongShortCoreAttrs = { window: c.w, diagonal: c.diagonal ?? false };
   return tidy(() => {
-    const inputs = values.map((v, i) => fromArray(v, shapes[i], dtype, fused).requireGrad());
+    const inputs = values.map((v, i) => atOffset(v, shapes[i], dtype, c.offset === true).requireGrad());
     const [q, k, v, kBar, vBar] = inputs;
     const { context, lse } = withImpl(impl, () => longShortCore(q, k, v, kBar, vBar, fromArray(valid, [c.B, c.n], 'bool', fused), attrs));
     add(sum(mul(context, fromArray(seedContext, context.shape, dtype, fused))), sum(mul(lse, fromArray(seedLse, lse.shape, dtype, fused)))).backward();
@@ -66,6 +78,7 @@ const cases: [string, CoreCase][] = [
   ['diagonal-only, no landmarks', { B: 2, H: 1, n: 5, d: 3, rp: 0, w: 0, diagonal: true, padding: 0.3, seed: 8 }],
   ['more keys than one tile (r\' + 2w > 64)', { B: 1, H: 2, n: 64, d: 8, rp: 5, w: 32, padding: 0.2, seed: 9 }],
   ['empty batch', { B: 0, H: 2, n: 4, d: 4, rp: 1, w: 2, padding: 0, seed: 10 }],
+  ['inputs that start at an offset into their storage', { B: 2, H: 2, n: 9, d: 4, rp: 2, w: 3, padding: 0.2, seed: 11, offset: true }],
 ];
 
 describe('longShortCore: fused kernels equal the composed reference', () => {

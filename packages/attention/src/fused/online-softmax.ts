@@ -5,6 +5,14 @@
 /** The float arrays the fused CPU kernels read and write (f32 tensors, or f64 ones in gradient checks). */
 export type FloatArray = Float32Array | Float64Array;
 
+/**
+ * The elements of a contiguous input view from its first one (views may start at an offset into their storage).
+ * @example const q = elementsOf<FloatArray>(inputs[0]);
+ */
+export function elementsOf<T extends FloatArray | Uint8Array>(view: { readonly array: ArrayLike<number>; readonly offset: number }): T {
+  return (view.array as T).subarray(view.offset) as T;
+}
+
 /** Keys scored per tile before they are folded into the accumulator. */
 const keyTile = 64;
 
