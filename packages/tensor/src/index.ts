@@ -51,6 +51,7 @@ export { ModuleList } from './nn/module-list.js';
 export { Sequential, type UnaryModule } from './nn/sequential.js';
 export { Optimizer, type BaseHyperparameters, type ParamState, type ParamGroup, type ParamGroupInput, type OptimizerParams, type OptimizerStateDict, type ParamUpdate } from './optim/optimizer.js';
 export { AdamW, type AdamWOptions, type AdamWHyperparameters, type AdamWState } from './optim/adamw.js';
+export { adamwUpdate, type AdamWUpdateAttrs, type AdamWMoments, type AdamWUpdateResult } from './optim/adamw-update.js';
 export { SGD, type SGDOptions, type SGDHyperparameters, type SGDState } from './optim/sgd.js';
 export { clipGradNorm, type ClipGradNormOptions } from './optim/clip-grad-norm.js';
 export { LRScheduler, LambdaLR, LinearWarmupCosine, OneCycleLinear, warmupCosineFactor, type SchedulableOptimizer, type SchedulerStateDict, type LrLambda, type LinearWarmupCosineOptions, type OneCycleLinearOptions } from './optim/schedules.js';

@@ -1,8 +1,8 @@
 // createWebGPUBackend: Backend v1 on a GPUDevice. Storage is pooled GPUBuffers (bool as u32),
-// kernels come from the typed table in kernels/manifest.ts plus any extra sets, dispatches are
-// batched per submit (scheduler.ts), and errors of the device (lost, uncaptured, WGSL compile)
-// become BackendError at the next call, naming the kernel (errors of CPU fallbacks and index
-// checks keep their own type).
+// kernels come from the typed table in kernels/manifest.ts, the fused composites listed there and
+// any extra sets, dispatches are batched per submit (scheduler.ts), and errors of the device
+// (lost, uncaptured, WGSL compile) become BackendError at the next call, naming the kernel (errors
+// of CPU fallbacks and index checks keep their own type).
 import {
   BackendError, CapabilityError, createCpuBackend, DTypeError, KernelNotFoundError, TensorError,
   type AnyTypedArray, type Backend, type BackendMemoryInfo, type DataId, type DType,
@@ -12,7 +12,7 @@ import { acquireDevice, type DeviceOptions, type WebGPUCapabilities } from './de
 import { fromGpuBytes, gpuByteLength, gpuBytesPerElement, toGpuArray, type GpuDType } from './dtypes.js';
 import { runOnCpu } from './fallback.js';
 import type { GpuData, GpuView, KernelContext, WebGPUKernel } from './kernel.js';
-import { webgpuKernels } from './kernels/manifest.js';
+import { webgpuCompositeKernels, webgpuKernels } from './kernels/manifest.js';
 import { IndexChecks } from './index-check.js';
 import { foldGrid } from './layout.js';
 import { packParams } from './params.js';
@@ -96,6 +96,7 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   const pipelines = new PipelineCache(device, { name, report: (error) => report(error, true), track: (d) => scheduler.track(d), printShaders: options.flags?.printShaders });
 
   const kernels = new Map<string, Entry>(Object.entries(webgpuKernels) as [string, Entry][]);
+  for (const kernel of webgpuCompositeKernels) kernels.set(kernel.op, kernel);
   for (const set of options.kernels ?? []) for (const kernel of set) kernels.set(kernel.op, kernel);
   for (const op of options.cpuFallback ?? []) kernels.set(op, 'cpu-fallback');
 

@@ -2,11 +2,11 @@
 // p ← p·(1 − lr·wd), then Adam with bias correction (Kingma & Ba 2015), optionally AMSGrad:
 //   m ← m + (1 − β1)(g − m),  v ← β2·v + (1 − β2)·g²,
 //   p ← p − lr/(1 − β1ᵗ) · m / (√v̂ / √(1 − β2ᵗ) + eps),  v̂ = v (or max of all v with amsgrad).
+// Each parameter's step is the fusable adamwUpdate op (adamw-update.ts).
 import { ConfigError } from '../errors/index.js';
-import { add, div, maximum, mul, sub } from '../ops/binary/binary.js';
 import { zerosLike } from '../ops/creation/creation.js';
-import { sqrt } from '../ops/unary/unary.js';
 import type { Tensor } from '../tensor.js';
+import { adamwUpdate } from './adamw-update.js';
 import { Optimizer, type OptimizerParams, type ParamUpdate } from './optimizer.js';
 
 export interface AdamWHyperparameters {
@@ -44,19 +44,14 @@ export class AdamW extends Optimizer<AdamWHyperparameters, AdamWState> {
   protected update(param: Tensor, grad: Tensor, group: AdamWHyperparameters, state: AdamWState | undefined): ParamUpdate<AdamWState> {
     const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad } = group;
     const step = (state?.step ?? 0) + 1;
-    const decayed = mul(param, 1 - lr * weightDecay);
-    const m0 = state?.exp_avg ?? zerosLike(param);
-    const v0 = state?.exp_avg_sq ?? zerosLike(param);
-    // NOTE: m is updated as a lerp toward g (torch's exp_avg.lerp_), v as β2·v + (1 − β2)·g².
-    const expAvg = add(m0, mul(sub(grad, m0), 1 - beta1));
-    const expAvgSq = add(mul(v0, beta2), mul(mul(grad, grad), 1 - beta2));
-    const maxExpAvgSq = amsgrad ? maximum(state?.max_exp_avg_sq ?? zerosLike(param), expAvgSq) : undefined;
-    const biasCorrection1 = 1 - beta1 ** step;
-    const biasCorrection2 = 1 - beta2 ** step;
-    const denom = add(div(sqrt(maxExpAvgSq ?? expAvgSq), Math.sqrt(biasCorrection2)), eps);
-    const value = sub(decayed, mul(div(expAvg, denom), lr / biasCorrection1));
-    const next: AdamWState = { step, exp_avg: expAvg, exp_avg_sq: expAvgSq };
-    if (maxExpAvgSq) next.max_exp_avg_sq = maxExpAvgSq;
-    return { value, state: next };
+    const moments = {
+      expAvg: state?.exp_avg ?? zerosLike(param),
+      expAvgSq: state?.exp_avg_sq ?? zerosLike(param),
+      maxExpAvgSq: amsgrad ? state?.max_exp_avg_sq ?? zerosLike(param) : undefined,
+    };
+    const next = adamwUpdate(param, grad, moments, { lr, beta1, beta2, eps, weightDecay, step, amsgrad });
+    const updated: AdamWState = { step, exp_avg: next.expAvg, exp_avg_sq: next.expAvgSq };
+    if (next.maxExpAvgSq) updated.max_exp_avg_sq = next.maxExpAvgSq;
+    return { value: next.param, state: updated };
   }
 }

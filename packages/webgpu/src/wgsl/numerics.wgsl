@@ -1,6 +1,6 @@
 // Numerics shared by the kernels, matching the CPU reference (PyTorch semantics) where WGSL leaves
 // results indeterminate: NaN tests by bit pattern, NaN-propagating max/min, pow of a negative base,
-// float → i32 as JavaScript's ToInt32, a tanh that cannot overflow, and an erf for float32.
+// float → i32 as JavaScript's ToInt32, a tanh that cannot overflow, and exp, erfc and erf for float32.
 
 fn is_nan(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
@@ -40,17 +40,56 @@ fn tanh_f32(x: f32) -> f32 {
 
 // NOTE: the exponential is taken of −|x| only, so it never overflows.
 fn sigmoid_f32(x: f32) -> f32 {
-  let e = exp(-abs(x));
+  let e = exp_f32(-abs(x));
   return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
 }
 
-// erf through erfc's Chebyshev fit (Numerical Recipes erfcc, relative error < 1.2e-7 on erfc).
-fn erf_f32(x: f32) -> f32 {
-  let a = abs(x);
+// eˣ to about 1 ulp (Cephes expf: Cody–Waite reduction by ln 2 with a two-part constant, then a
+// degree-6 polynomial); WGSL's exp only promises 3 + 2|x| ulp. NaN stays NaN, −∞ gives 0.
+// NOTE: 2ⁿ is applied in two halves so that n = 128 or a subnormal result does not overflow ldexp.
+fn exp_f32(x: f32) -> f32 {
+  if (is_nan(x)) {
+    return x;
+  }
+  if (x > 88.72283935546875) {
+    return from_bits(0x7f800000u);
+  }
+  if (x < -103.97208404541016) {
+    return 0.0;
+  }
+  let k = floor(x * 1.4426950408889634 + 0.5);
+  let r = (x - k * 0.693359375) + k * 2.12194440e-4;
+  let e = ((((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
+    + 1.6666665459e-1) * r + 5.0000001201e-1) * r * r + r) + 1.0;
+  let n = i32(k);
+  return ldexp(ldexp(e, n / 2), n - n / 2);
+}
+
+// erfc(a) for a ≥ 0 through its Chebyshev fit (Numerical Recipes erfcc, relative error < 1.2e-7).
+// NOTE: a² is split as hi² (exact: hi keeps 12 bits) + lo·(a + hi), so that its rounding (up to
+// 100 · 2⁻²⁴) does not reach the exponential; erfc(a) < 2⁻¹⁴⁹ beyond a = 10.
+fn erfc_nonnegative(a: f32) -> f32 {
+  if (a >= 10.0) {
+    return 0.0;
+  }
   let t = 1.0 / (1.0 + 0.5 * a);
-  let erfc = t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+  let hi = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let lo = a - hi;
+  let fit = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
     + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-    + t * (-0.82215223 + t * 0.17087277)))))))));
+    + t * (-0.82215223 + t * 0.17087277))))))));
+  return t * exp_f32(-hi * hi) * exp_f32(fit - lo * (a + hi));
+}
+
+// erf to about 2.5e-7 relative: 1 − erfc beyond |x| = 0.5, its Maclaurin series (to x¹¹) below,
+// where 1 − erfc would lose the leading bits.
+fn erf_f32(x: f32) -> f32 {
+  if (abs(x) < 0.5) {
+    let x2 = x * x;
+    return 1.1283791670955126 * x * (1.0 + x2 * (-0.3333333333333333 + x2 * (0.1 + x2 * (-0.023809523809523808
+      + x2 * (0.004629629629629629 + x2 * -0.0007575757575757576)))));
+  }
+  let erfc = erfc_nonnegative(abs(x));
   return select(erfc - 1.0, 1.0 - erfc, x >= 0.0);
 }
 
