@@ -1,6 +1,7 @@
 // Backend selection for the CLI: the CPU backend with the fused long-short attention kernels
-// registered (wasm SIMD on the thread pool; faster than the composed ops), or WebGPU loaded by a
-// dynamic import of @longshort/webgpu only when asked for (lm does not depend on it; architecture rule 8).
+// registered (wasm SIMD on the thread pool; faster than the composed ops), or WebGPU (with the
+// attention's WGSL kernels) loaded by a dynamic import of @longshort/webgpu only when asked for (lm
+// does not depend on it; architecture rule 8).
 import { registerFusedAttentionKernels } from '@longshort/attention';
 import { BackendError, createCpuBackend, getBackend, setBackend, type CpuBackend } from '@longshort/tensor';
 import { UsageError } from './args.js';
@@ -8,7 +9,7 @@ import { UsageError } from './args.js';
 export type BackendName = 'cpu' | 'webgpu';
 
 interface WebGPUModule {
-  createWebGPUBackend(): Promise<Parameters<typeof setBackend>[0]>;
+  createWebGPUBackend(options?: { kernels?: readonly (readonly unknown[])[] }): Promise<Parameters<typeof setBackend>[0]>;
 }
 
 /**
@@ -35,6 +36,9 @@ export async function useBackend(name: BackendName): Promise<string> {
     }
     throw new UsageError('longshort', '--backend', "'cpu', or 'webgpu' with the package @longshort/webgpu installed", "'webgpu' without it", 'npm install @longshort/webgpu (or use --backend cpu).');
   }
-  setBackend(await module.createWebGPUBackend());
+  // The fused attention kernels for WebGPU: the one subpath of @longshort/attention that imports @longshort/webgpu.
+  const attentionSpecifier = '@longshort/attention/webgpu';
+  const { fusedAttentionWebGPUKernels } = await import(attentionSpecifier) as { fusedAttentionWebGPUKernels: readonly unknown[] };
+  setBackend(await module.createWebGPUBackend({ kernels: [fusedAttentionWebGPUKernels] }));
   return getBackend().name;
 }
