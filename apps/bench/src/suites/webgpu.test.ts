@@ -46,10 +46,10 @@ describe('webgpu suite', () => {
     expect(norm.reduce((a, b) => a + b * b, 0) / 4).toBeCloseTo(1, 12);
   });
 
-  it('counts FLOPs for matmul and bytes moved for row ops, and leaves 4096² out on a software adapter', () => {
+  it('counts FLOPs for matmul and bytes moved for row ops, and leaves 2048² and 4096² out on a software adapter', () => {
     expect(caseWork({ name: 'm', op: 'matmul', batch: 2, m: 3, k: 4, n: 5 })).toEqual({ flops: 240 });
     expect(caseWork({ name: 's', op: 'softmax', rows: 10, cols: 20 })).toEqual({ bytes: 1600 });
-    expect(webgpuCases({ software: true }).some((c) => c.name === 'matmul 4096²')).toBe(false);
+    expect(webgpuCases({ software: true }).some((c) => c.name === 'matmul 2048²' || c.name === 'matmul 4096²')).toBe(false);
     expect(webgpuCases({ software: false }).some((c) => c.name === 'matmul 4096²')).toBe(true);
   });
 
