@@ -1,33 +1,13 @@
 // matmul: batched, with transposes and broadcast batch axes, on strided operands (no copies for
-// transposed or expanded views). Two variants of one WGSL: vec4 loads of b and vec4 stores where
-// b is contiguous along N and everything is 4-aligned (f32), scalar loads and stores otherwise.
+// transposed or expanded views). M = 1 or N = 1 takes the matrix-vector kernel (matvec.ts); other
+// shapes the register-tiled one, in the vec4 or scalar variant of variants.ts.
 import { CapabilityError, sizeOf, type AttrsOf } from '@longshort/tensor';
 import { defineWebGPUKernel } from '../../kernel.js';
 import { assertRank, broadcastStrides, coalesce } from '../../layout.js';
 import { linkWgsl, snippets } from '../../wgsl/link.js';
-import { wgslHeader } from '../elementwise.js';
 import matmulWgsl from './matmul.wgsl';
-
-const scalarVariant = `@group(0) @binding(1) var<storage, read> b: array<B>;
-@group(0) @binding(2) var<storage, read_write> y: array<Y>;
-fn load_b(columns: vec4<u32>, k_offset: u32) -> vec4<f32> {
-  return vec4<f32>(f32(b[columns.x + k_offset]), f32(b[columns.y + k_offset]), f32(b[columns.z + k_offset]), f32(b[columns.w + k_offset]));
-}
-fn store_row(offset: u32, columns_left: u32, value: vec4<f32>) {
-  for (var j = 0u; j < min(columns_left, 4u); j++) {
-    y[offset + j] = Y(value[j]);
-  }
-}`;
-
-// Requires b's N stride = 1, and its offsets, K stride and N divisible by 4.
-const vec4Variant = `@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> y: array<vec4<f32>>;
-fn load_b(columns: vec4<u32>, k_offset: u32) -> vec4<f32> {
-  return b[(columns.x + k_offset) / 4u];
-}
-fn store_row(offset: u32, columns_left: u32, value: vec4<f32>) {
-  y[offset / 4u] = value;
-}`;
+import { dispatchMatvec } from './matvec.js';
+import { matmulHeader, vec4Applies } from './variants.js';
 
 /** Tile edge of one workgroup (8 invocations × 4 outputs). */
 const tile = 32;
@@ -48,9 +28,19 @@ export const matmulKernel = defineWebGPUKernel<AttrsOf<'matmul'>>('matmul', {
     assertRank(batch.shape.length, 'matmul');
     const batches = sizeOf(batchShape);
     if (m === 0 || n === 0 || batches === 0) return;
-    const vec4 = y.dtype === 'f32' && b.dtype === 'f32' && n % 4 === 0
-      && (bCol === 1 || k === 0) && bRow % 4 === 0 && b.offset % 4 === 0 && batch.strides[1].every((s) => s % 4 === 0);
-    const header = wgslHeader({ A: a.dtype, B: b.dtype, Y: y.dtype }, vec4 ? vec4Variant : scalarVariant);
+    const [aSide, bSide] = [{ view: a, batchStrides: batch.strides[0] }, { view: b, batchStrides: batch.strides[1] }];
+    if (m === 1) {
+      // y[0, j] = Σ_k a[0, k] · b[k, j]: the vector is a's row, w[j, k] = b[k, j].
+      dispatchMatvec(context, { x: aSide, w: bSide, y, xStep: aCol, wOut: bCol, wK: bRow, length: n, k, batchShape: batch.shape, batches });
+      return;
+    }
+    if (n === 1) {
+      // y[i, 0] = Σ_k a[i, k] · b[k, 0]: the vector is b's column, w = a.
+      dispatchMatvec(context, { x: bSide, w: aSide, y, xStep: bRow, wOut: aRow, wK: aCol, length: m, k, batchShape: batch.shape, batches });
+      return;
+    }
+    const vec4 = vec4Applies({ b: b.dtype, y: y.dtype, length: n, k, outStride: bCol, kStride: bRow, offset: b.offset, batchStrides: batch.strides[1] });
+    const header = matmulHeader({ A: a.dtype, B: b.dtype, Y: y.dtype }, vec4);
     const program = {
       label: 'matmul',
       key: `${a.dtype},${b.dtype}>${y.dtype}|${vec4 ? 'vec4' : 'scalar'}`,
