@@ -5,44 +5,23 @@ import {
 import { compareClose, gradcheck, gradcheckBackend, randomGenerator, randomValues, relativeError } from '@longshort/tensor/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { CausalLongShortAttention, type CausalLongShortConfig } from '../long-short/causal.js';
-import { causalLongShortCore, type CausalCoreAttrs, type CausalCoreInputs } from './causal-core.js';
+import { causalLongShortCore, type CausalCoreInputs } from './causal-core.js';
+import { expectOutputsClose } from './core-test-support.js';
+import { causalData, causalInputNames, causalLoss, causalOutputNames, causalShapes, type CausalCase } from './causal-test-support.js';
 import { registerFusedAttentionKernels } from './register.js';
 
 const fused = createCpuBackend({ name: 'cpu-fused' });
 registerFusedAttentionKernels(fused);
 
-interface CausalCase {
-  B: number;
-  H: number;
-  M: number;
-  W: number;
-  d: number;
-  attrs: CausalCoreAttrs;
-  seed: number;
-}
-
-const names = ['q', 'u', 'v', 'kWin', 'vWin', 'rWin', 'kBar', 'vBar', 'rChunk'] as const;
-
-function shapesOf({ B, H, M, W, d, attrs: { chunkSize: l, chunkRank: r, memoryChunks } }: CausalCase): number[][] {
-  const N = (memoryChunks + M / l) * r;
-  return [[B, H, M, d], [H, d], [H, d], [B, H, W + M, d], [B, H, W + M, d], [H, W, d], [B, H, N, d], [B, H, N, d], [H, N, d]];
-}
-
-/** Forward and backward of sum(context · a) + sum(lse · b) on the fused backend, on the kernel or the composed path. */
-function runCore(c: CausalCase, dtype: 'f32' | 'f64', impl: 'auto' | 'composed') {
-  const g = randomGenerator(c.seed);
-  const shapes = shapesOf(c);
-  const values = shapes.map((s) => randomValues(g, s.reduce((a, b) => a * b, 1), { low: -1.5, high: 1.5 }));
-  const seedContext = randomValues(g, c.B * c.H * c.M * c.d);
-  const seedLse = randomValues(g, c.B * c.H * c.M);
+/** context, lse and the nine input gradients of sum(context · a) + sum(lse · b) on the fused backend, on the kernel or the composed path. */
+function runCore(c: CausalCase, dtype: 'f32' | 'f64', impl: 'auto' | 'composed'): Float64Array[] {
+  const data = causalData(c);
   return tidy(() => {
-    const tensors = values.map((v, i) => fromArray(v, shapes[i], dtype, fused).requireGrad());
-    const inputs = Object.fromEntries(names.map((name, i) => [name, tensors[i]])) as unknown as CausalCoreInputs;
-    const { context, lse } = withImpl(impl, () => causalLongShortCore(inputs, c.attrs));
-    add(sum(mul(context, fromArray(seedContext, context.shape, dtype, fused))), sum(mul(lse, fromArray(seedLse, lse.shape, dtype, fused)))).backward();
+    const tensors = data.values.map((v, i) => fromArray(v, data.shapes[i], dtype, fused).requireGrad());
+    const { context, lse } = causalLoss(tensors, data, c.attrs, impl);
     const grads = tensors.map((t) => Float64Array.from(t.grad!.dataSync()));
     for (const t of tensors) t.grad!.dispose();
-    return { context: Float64Array.from(context.dataSync()), lse: Float64Array.from(lse.dataSync()), grads };
+    return [Float64Array.from(context.dataSync()), Float64Array.from(lse.dataSync()), ...grads];
   });
 }
 
@@ -58,11 +37,7 @@ describe('causalLongShortCore: fused kernels equal the composed reference', () =
   for (const [name, c] of cases) {
     it(`${name}: outputs, lse and the gradients of all nine inputs (f32 within 1e-5, f64 within 1e-12)`, () => {
       for (const [dtype, tolerance] of [['f32', 1e-5], ['f64', 1e-12]] as const) {
-        const a = runCore(c, dtype, 'auto');
-        const b = runCore(c, dtype, 'composed');
-        expect(relativeError(a.context, b.context), `${dtype} context`).toBeLessThan(tolerance);
-        expect(relativeError(a.lse, b.lse), `${dtype} lse`).toBeLessThan(tolerance);
-        a.grads.forEach((grad, i) => expect(relativeError(grad, b.grads[i]), `${dtype} gradient of ${names[i]}`).toBeLessThan(tolerance));
+        expectOutputsClose(runCore(c, dtype, 'auto'), runCore(c, dtype, 'composed'), causalOutputNames.map((name) => `${dtype} ${name}`), tolerance);
       }
     });
   }
@@ -71,7 +46,7 @@ describe('causalLongShortCore: fused kernels equal the composed reference', () =
     registerFusedAttentionKernels(gradcheckBackend() as CpuBackend);
     const c: CausalCase = { B: 1, H: 1, M: 4, W: 2, d: 2, attrs: { chunkSize: 2, chunkRank: 1, memoryChunks: 1 }, seed: 6 };
     const g = randomGenerator(c.seed);
-    const inputs = shapesOf(c).map((shape) => ({ values: randomValues(g, shape.reduce((a, b) => a * b, 1)), shape }));
+    const inputs = causalShapes(c).map((shape) => ({ values: randomValues(g, shape.reduce((a, b) => a * b, 1)), shape }));
     gradcheck((q, u, v, kWin, vWin, rWin, kBar, vBar, rChunk) => {
       const { context, lse } = causalLongShortCore({ q, u, v, kWin, vWin, rWin, kBar, vBar, rChunk }, c.attrs);
       return add(sum(context, -1), lse); // (B, H, M)
@@ -88,7 +63,7 @@ describe('causalLongShortCore: fused kernels equal the composed reference', () =
 
 describe('causalLongShortCore validation', () => {
   const c = cases[0][1];
-  const valid = () => Object.fromEntries(names.map((name, i) => [name, zeros(shapesOf(c)[i], 'f32', fused)])) as unknown as CausalCoreInputs;
+  const valid = () => Object.fromEntries(causalInputNames.map((name, i) => [name, zeros(causalShapes(c)[i], 'f32', fused)])) as unknown as CausalCoreInputs;
 
   it('rejects mismatched shapes, naming the argument', () => {
     expect(() => causalLongShortCore({ ...valid(), kBar: zeros([2, 2, 4, 4], 'f32', fused) }, c.attrs)).toThrow(ShapeError);

@@ -9,7 +9,7 @@ import { emitGemm, type FunctionBuilder, type Local, type ModuleBuilder } from '
 import type { CausalCoreAttrs } from './causal-core.js';
 import { causalLongShortAttentionBackwardCpu, causalLongShortAttentionCpu } from './causal-core.cpu.js';
 import {
-  Locals, address, emitAddRow, emitDot, emitExpRow, emitGemmCall, emitRowMax, emitScaleRow, emitSumRows, emitZero, push, readDescriptor, scratchPointers, type Operand,
+  Locals, address, emitAddRow, emitDot, emitExpRow, emitGemmCall, emitRowMax, emitScaleRow, emitScoreGradRow, emitSumRows, emitZero, push, readDescriptor, scratchPointers, type Operand,
 } from './wasm-emit.js';
 import { align16, fusedGemmScratchBytes, fusedGemmShape, fusedModule, refreshed, viewPointers, withScratch, writeI32 } from './wasm-call.js';
 
@@ -220,7 +220,7 @@ function emitBackward(m: ModuleBuilder, gemmFn: FunctionBuilder): void {
     const c = new Chunk(f, gemmFn, thread, desc);
     const { L, p } = c;
     const [chunks, i, srow, prow, oi, ki, dqBlk, from, to] = ['chunks', 'i', 'srow', 'prow', 'oi', 'ki', 'dqBlk', 'from', 'to'].map((n) => L.i(n));
-    const [D, shift, Dv] = [L.s('D'), L.v('shift'), L.v('Dv')];
+    const [D, shift] = [L.s('D'), L.v('shift')];
     f.get(p.M).get(p.l).i32DivS().set(chunks);
     f.forRange(c.bh, () => f.get(begin), () => f.get(end), 1, () => {
       f.forRange(c.a, () => f.i32Const(0), () => f.get(chunks), 1, () => {
@@ -242,18 +242,7 @@ function emitBackward(m: ModuleBuilder, gemmFn: FunctionBuilder): void {
           emitDot(L, oi, ki, c.dBytes);
           address(f, p.dLse, () => c.rowIndex(i), 4).f32Load().f32Sub().set(D);
           address(f, p.lse, () => c.rowIndex(i), 4).f32Load().f32x4Splat().set(shift);
-          f.get(D).f32x4Splat().set(Dv);
-          emitExpRow(L, srow, shift, c.cBytes, (w, e) => {
-            const at = L.i('exp.at');
-            f.get(prow).get(at).i32Add();
-            f.get(prow).get(at).i32Add();
-            if (w === 4) f.v128Load();
-            else f.v128Load32Splat();
-            f.get(Dv).f32x4Sub().get(e).f32x4Mul();
-            if (w === 4) f.v128Store();
-            else f.f32x4ExtractLane(0).f32Store();
-          });
-          f.drop();
+          emitScoreGradRow(L, srow, prow, shift, D, c.cBytes);
         });
         const windowP = () => f.get(c.P).get(c.limit).i32Const(2).i32Shl().i32Add();
         // dq = dS_c·(K̄ + R_chunk) + band(dS_w)·K_win + dS_w·R_win; du, dv sum the last two's rows.

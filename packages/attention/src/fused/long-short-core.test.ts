@@ -4,37 +4,17 @@ import {
   ConfigError, DTypeError, ShapeError, add, createCpuBackend, fromArray, getBackend, memory, mul, narrow, reshape, setBackend, sum, tidy, withImpl, zeros,
   type CpuBackend,
 } from '@longshort/tensor';
-import { compareClose, gradcheck, gradcheckBackend, loadFixture, randomBools, randomGenerator, randomValues, relativeError } from '@longshort/tensor/testing';
+import { compareClose, gradcheck, gradcheckBackend, loadFixture, randomGenerator, randomValues, relativeError } from '@longshort/tensor/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { LongShortAttention, type LongShortAttentionConfig } from '../long-short/bidirectional.js';
 import { fixtureHandler } from '../testing/fixture-handler.js';
+import { expectOutputsClose } from './core-test-support.js';
 import { longShortCore, type LongShortCoreAttrs } from './long-short-core.js';
+import { coreData, coreLoss, coreOutputNames, type CoreCase } from './long-short-test-support.js';
 import { registerFusedAttentionKernels } from './register.js';
 
 const fused = createCpuBackend({ name: 'cpu-fused' });
 registerFusedAttentionKernels(fused);
-
-interface CoreCase {
-  B: number;
-  H: number;
-  n: number;
-  d: number;
-  /** Landmarks r'. */
-  rp: number;
-  w: number;
-  diagonal?: boolean;
-  /** Probability that a position is padding. */
-  padding: number;
-  seed: number;
-  /** Inputs as views that start 3 elements into their storage. */
-  offset?: boolean;
-}
-
-interface CoreRun {
-  context: Float64Array;
-  lse: Float64Array;
-  grads: Float64Array[];
-}
 
 /** A tensor of `values` (shape), or a view of them 3 elements into a larger storage. */
 function atOffset(values: Float64Array, shape: number[], dtype: 'f32' | 'f64', offset: boolean) {
@@ -46,24 +26,19 @@ function atOffset(values: Float64Array, shape: number[], dtype: 'f32' | 'f64', o
   return view;
 }
 
-/** Forward and backward of sum(context · a) + sum(lse · b) on the fused backend, on the kernel or the composed path. */
-function runCore(c: CoreCase, dtype: 'f32' | 'f64', impl: 'auto' | 'composed'): CoreRun {
-  const g = randomGenerator(c.seed);
-  const shapes = [[c.B, c.H, c.n, c.d], [c.B, c.H, c.n, c.d], [c.B, c.H, c.n, c.d], [c.B, c.H, c.rp, c.d], [c.B, c.H, c.rp, c.d]];
-  const values = shapes.map((s) => randomValues(g, s.reduce((a, b) => a * b, 1), { low: -1.5, high: 1.5 }));
-  const valid = randomBools(g, c.B * c.n, 1 - c.padding);
-  const seedContext = randomValues(g, c.B * c.H * c.n * c.d);
-  const seedLse = randomValues(g, c.B * c.H * c.n);
-  const attrs: LongShortCoreAttrs = { window: c.w, diagonal: c.diagonal ?? false };
+/**
+ * context, lse and the five input gradients of sum(context · a) + sum(lse · b) on the fused backend,
+ * on the kernel or the composed path (inputs 3 elements into their storage when `c.offset`).
+ */
+function runCore(c: CoreCase, dtype: 'f32' | 'f64', impl: 'auto' | 'composed'): Float64Array[] {
+  const data = coreData(c);
   return tidy(() => {
-    const inputs = values.map((v, i) => atOffset(v, shapes[i], dtype, c.offset === true).requireGrad());
-    const [q, k, v, kBar, vBar] = inputs;
-    const { context, lse } = withImpl(impl, () => longShortCore(q, k, v, kBar, vBar, fromArray(valid, [c.B, c.n], 'bool', fused), attrs));
-    add(sum(mul(context, fromArray(seedContext, context.shape, dtype, fused))), sum(mul(lse, fromArray(seedLse, lse.shape, dtype, fused)))).backward();
+    const inputs = data.values.map((v, i) => atOffset(v, data.shapes[i], dtype, c.offset === true).requireGrad());
+    const { context, lse } = coreLoss(inputs, fromArray(data.valid, [c.B, c.n], 'bool', fused), data, impl);
     // An input that no score or value depends on gets no gradient on the composed path: zeros.
     const grads = inputs.map((t) => (t.grad ? Float64Array.from(t.grad.dataSync()) : new Float64Array(t.size)));
     for (const t of inputs) t.grad?.dispose();
-    return { context: Float64Array.from(context.dataSync()), lse: Float64Array.from(lse.dataSync()), grads };
+    return [Float64Array.from(context.dataSync()), Float64Array.from(lse.dataSync()), ...grads];
   });
 }
 
@@ -85,11 +60,7 @@ describe('longShortCore: fused kernels equal the composed reference', () => {
   for (const [name, c] of cases) {
     it(`${name}: outputs, lse and all input gradients (f32 within 1e-5, f64 within 1e-12)`, () => {
       for (const [dtype, tolerance] of [['f32', 1e-5], ['f64', 1e-12]] as const) {
-        const a = runCore(c, dtype, 'auto');
-        const b = runCore(c, dtype, 'composed');
-        expect(relativeError(a.context, b.context), `${dtype} context`).toBeLessThan(tolerance);
-        expect(relativeError(a.lse, b.lse), `${dtype} lse`).toBeLessThan(tolerance);
-        a.grads.forEach((grad, i) => expect(relativeError(grad, b.grads[i]), `${dtype} gradient of input ${i}`).toBeLessThan(tolerance));
+        expectOutputsClose(runCore(c, dtype, 'auto'), runCore(c, dtype, 'composed'), coreOutputNames.map((name) => `${dtype} ${name}`), tolerance);
       }
     });
   }

@@ -11,7 +11,7 @@ import { windowExtension } from '../long-short/window.js';
 import type { LongShortCoreAttrs } from './long-short-core.js';
 import { longShortAttentionBackwardCpu, longShortAttentionCpu } from './long-short-core.cpu.js';
 import {
-  Locals, address, type Operand, emitAddRow, emitGemmCall, emitAxpy, emitDot, emitExpRow, emitExpScalar, emitMin, emitRowMax, emitScaleRow, emitZero, readDescriptor, scratchPointers,
+  Locals, address, type Operand, emitAddRow, emitGemmCall, emitAxpy, emitDot, emitExpRow, emitExpScalar, emitMin, emitRowMax, emitScaleRow, emitScoreGradRow, emitZero, readDescriptor, scratchPointers,
 } from './wasm-emit.js';
 import { align16, fusedGemmScratchBytes, fusedGemmShape, fusedModule, refreshed, viewPointers, withScratch, writeI32 } from './wasm-call.js';
 
@@ -210,7 +210,7 @@ function emitBackward(m: ModuleBuilder, gemmFn: FunctionBuilder): void {
     const { L, p } = it;
     const [item, perHead, i, t, srow, prow, qi, ki, oi, cell, dcell, blk] = ['item', 'perHead', 'i', 't', 'srow', 'prow', 'qi', 'ki', 'oi', 'cell', 'dcell', 'blk'].map((n) => L.i(n));
     const [lse, D, prob] = [L.s('lse'), L.s('D'), L.s('prob')];
-    const [shift, Dv, alpha] = [L.v('shift'), L.v('Dv'), L.v('alpha')];
+    const [shift, alpha] = [L.v('shift'), L.v('alpha')];
     // perHead = ⌈(G − pass) / passes⌉ items of this pass per head.
     f.get(p.G).get(pass).i32Sub().get(p.passes).i32Add().i32Const(1).i32Sub().get(p.passes).i32DivS().set(perHead);
     f.forRange(item, () => f.get(begin), () => f.get(end), 1, () => {
@@ -237,19 +237,8 @@ function emitBackward(m: ModuleBuilder, gemmFn: FunctionBuilder): void {
           emitDot(L, oi, ki, it.dBytes);
           address(f, p.dLse, () => rowIndex(it, i), 4).f32Load().f32Sub().set(D);
           f.get(lse).f32x4Splat().set(shift);
-          f.get(D).f32x4Splat().set(Dv);
           // P = e^(S − lse) in S; dS = P ∘ (dP − D) in P.
-          emitExpRow(L, srow, shift, it.cBytes, (w, e) => {
-            const at = L.i('exp.at');
-            f.get(prow).get(at).i32Add();
-            f.get(prow).get(at).i32Add();
-            if (w === 4) f.v128Load();
-            else f.v128Load32Splat();
-            f.get(Dv).f32x4Sub().get(e).f32x4Mul();
-            if (w === 4) f.v128Store();
-            else f.f32x4ExtractLane(0).f32Store();
-          });
-          f.drop();
+          emitScoreGradRow(L, srow, prow, shift, D, it.cBytes);
           f.get(p.diagonal).if(() => {
             blockRow(it, p.q, i);
             f.set(qi);

@@ -245,6 +245,29 @@ export function emitExpRow(L: Locals, row: Local, shift: Local, bytes: Local, al
 }
 
 /**
+ * The probabilities and score gradients of one row, recomputed from the saved lse: the row at `srow`
+ * becomes P = e^(S − shift) (shift an f32x4 local holding lse) and the row at `prow`, holding dP,
+ * becomes dS = P ∘ (dP − D) (D an f32 local), over `bytes` bytes each.
+ * @example emitScoreGradRow(L, srow, prow, shift, D, rowBytes);
+ */
+export function emitScoreGradRow(L: Locals, srow: Local, prow: Local, shift: Local, D: Local, bytes: Local): void {
+  const f = L.f;
+  const Dv = L.v('Dv');
+  f.get(D).f32x4Splat().set(Dv);
+  emitExpRow(L, srow, shift, bytes, (w, e) => {
+    const at = L.i('exp.at');
+    f.get(prow).get(at).i32Add();
+    f.get(prow).get(at).i32Add();
+    if (w === 4) f.v128Load();
+    else f.v128Load32Splat();
+    f.get(Dv).f32x4Sub().get(e).f32x4Mul();
+    if (w === 4) f.v128Store();
+    else f.f32x4ExtractLane(0).f32Store();
+  });
+  f.drop();
+}
+
+/**
  * Pushes `min(a, b)` of two i32 locals (signed).
  * @example emitMin(f, remaining, block).set(rows);
  */

@@ -1,11 +1,11 @@
 // The WebGPU kernels of the causal long-short core (spec B.5 steps 5–6) against the CPU kernels
 // (registerFusedAttentionKernels on a reference CPU backend): context, lse and the gradients of all
 // nine inputs within 1e-4 relative, on Dawn with SwiftShader; a missing adapter fails these tests.
-import { add, createCpuBackend, fromArray, mul, slice, sum, tidy, withImpl, type Backend, type Tensor } from '@longshort/tensor';
-import { randomGenerator, randomValues, relativeError } from '@longshort/tensor/testing';
+import { createCpuBackend, slice, type Backend, type Tensor } from '@longshort/tensor';
 import { createWebGPUBackend } from '@longshort/webgpu';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { causalLongShortCore, type CausalCoreAttrs, type CausalCoreInputs } from '../fused/causal-core.js';
+import { causalData, causalLoss, causalOutputNames, type CausalCase } from '../fused/causal-test-support.js';
+import { expectOutputsClose, runLoss } from '../fused/core-test-support.js';
 import { registerFusedAttentionKernels } from '../fused/register.js';
 import { fusedAttentionWebGPUKernels } from './index.js';
 
@@ -15,56 +15,18 @@ registerFusedAttentionKernels(cpu);
 const gpu = await createWebGPUBackend({ kernels: [fusedAttentionWebGPUKernels], flags: { maxWorkgroupsPerDimension: 8 } });
 afterAll(() => gpu.dispose());
 
-interface CausalCase {
-  B: number;
-  H: number;
-  M: number;
-  W: number;
-  d: number;
-  attrs: CausalCoreAttrs;
-  seed: number;
-  /**
-   * Pass the batched inputs as views that start one batch row into their storage (a nonzero
-   * offset). NOTE: the reference is then the composed path: the CPU JS kernels read their inputs
-   * from element 0 of the storage, ignoring a view's offset.
-   */
-  offset?: boolean;
-}
-
-const names = ['q', 'u', 'v', 'kWin', 'vWin', 'rWin', 'kBar', 'vBar', 'rChunk'] as const;
-
-/** The inputs' stored shapes (one extra batch row when the inputs are offset views). */
-function shapesOf({ B: batch, H, M, W, d, attrs: { chunkSize: l, chunkRank: r, memoryChunks }, offset }: CausalCase): number[][] {
-  const B = batch + (offset ? 1 : 0);
-  const N = (memoryChunks + M / l) * r;
-  return [[B, H, M, d], [H, d], [H, d], [B, H, W + M, d], [B, H, W + M, d], [H, W, d], [B, H, N, d], [B, H, N, d], [H, N, d]];
-}
-
 /**
  * context, lse, then the gradients of the nine inputs of sum(context · a) + sum(lse · b) (of the
- * whole stored tensors when the inputs are offset views).
+ * whole stored tensors when the inputs are offset views). With `c.offset`, the batched inputs are
+ * views that start one batch row into their storage; the reference is then the composed path: the
+ * CPU JS kernels read their inputs from element 0 of the storage, ignoring a view's offset.
  */
-async function runCore(backend: Backend, c: CausalCase): Promise<Float32Array[]> {
-  const g = randomGenerator(c.seed);
-  const shapes = shapesOf(c);
-  const values = shapes.map((s) => randomValues(g, s.reduce((a, b) => a * b, 1), { low: -1.5, high: 1.5 }));
-  const seedContext = randomValues(g, c.B * c.H * c.M * c.d);
-  const seedLse = randomValues(g, c.B * c.H * c.M);
-  const tensors = values.map((v, i) => fromArray(v, shapes[i], 'f32', backend).requireGrad());
-  const results = tidy(() => {
-    // Batched inputs (4-D) as their rows 1… of the leading axis: (c.B, …), views at a nonzero offset.
-    const view = (t: Tensor) => (c.offset && t.rank === 4 ? slice(t, [1, 0, 0, 0]) : t);
-    const inputs = Object.fromEntries(names.map((name, i) => [name, view(tensors[i])])) as unknown as CausalCoreInputs;
-    const impl = c.offset && backend === cpu ? 'composed' : 'auto';
-    const { context, lse } = withImpl(impl, () => causalLongShortCore(inputs, c.attrs));
-    add(sum(mul(context, fromArray(seedContext, context.shape, 'f32', backend))), sum(mul(lse, fromArray(seedLse, lse.shape, 'f32', backend)))).backward();
-    return [context, lse, ...tensors.map((t) => t.grad!)];
-  });
-  try {
-    return await Promise.all(results.map(async (t: Tensor) => Float32Array.from(await t.data())));
-  } finally {
-    for (const t of [...results, ...tensors]) t.dispose();
-  }
+function runCore(backend: Backend, c: CausalCase): Promise<Float32Array[]> {
+  const data = causalData(c);
+  // Batched inputs (4-D) as their rows 1… of the leading axis: (c.B, …), views at a nonzero offset.
+  const view = (t: Tensor) => (c.offset && t.rank === 4 ? slice(t, [1, 0, 0, 0]) : t);
+  const impl = c.offset && backend === cpu ? 'composed' : 'auto';
+  return runLoss(backend, data, (inputs) => causalLoss(inputs.map(view), data, c.attrs, impl));
 }
 
 const cases: [string, CausalCase][] = [
@@ -82,11 +44,7 @@ describe('causalLongShortAttention on WebGPU equals the CPU kernels', () => {
       const ran = vi.spyOn(gpu, 'run');
       const expected = await runCore(cpu, c);
       const got = await runCore(gpu, c);
-      const labels = ['context', 'lse', ...names.map((n) => `d${n}`)];
-      got.forEach((values, i) => {
-        expect(values.length, labels[i]).toBe(expected[i].length);
-        expect(relativeError(values, expected[i]), labels[i]).toBeLessThan(1e-4);
-      });
+      expectOutputsClose(got, expected, causalOutputNames, 1e-4);
       const forward = ran.mock.calls.find(([op]) => op === 'causalLongShortAttention');
       const ops = ran.mock.calls.map(([op]) => op);
       ran.mockRestore();

@@ -1,8 +1,8 @@
 // Backward, step 2 of the causal long-short core: one invocation per query i, probabilities
 // recomputed from the saved lse (p = exp(s − lse), dS = p·(dO·value − D)). Writes dq and the
 // query's terms of the bias gradients, du_i = Σ_j dS_ij·K_win[ρ] and dv_i = Σ_j dS_ij·R_win[j],
-// to `bias` ((B·H, M, 2, d); causal-bias-reduce.wgsl sums them). Linked with causal-common.wgsl
-// and the index snippet.
+// to `bias` ((B·H, M, 2, d); causal-bias-reduce.wgsl sums them). Linked with causal-common.wgsl,
+// causal-rows.wgsl and the index snippet.
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> stats: array<vec2<f32>>;
 @group(0) @binding(2) var<storage, read_write> dq: array<f32>;
@@ -20,30 +20,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (row >= p.heads * p.M) {
     return;
   }
-  let bh = row / p.M;
-  let i = row % p.M;
-  let h = bh % p.H;
-  let qi = q_row(bh, i);
-  let gi = dout_row(bh, i);
+  let at = query_of(row);
+  let gi = dout_row(at.bh, at.i);
   let own = stats[row];
   for (var c = 0u; c < D; c++) {
     grad[c] = 0.0;
     grad_u[c] = 0.0;
     grad_v[c] = 0.0;
   }
-  let limit = visible(i);
+  let limit = visible(at.i);
   for (var m = 0u; m < limit; m++) {
-    let k = kbar_row(bh, m);
-    let r = rchunk_row(h, m + p.N - limit);
-    let ds = exp(compressed_score(bh, h, i, qi, m) - own.x) * (dot_x(gi, vbar_row(bh, m)) - own.y);
+    let k = kbar_row(at.bh, m);
+    let r = rchunk_row(at.h, m + p.N - limit);
+    let ds = exp(compressed_score(at.bh, at.h, at.i, at.qi, m) - own.x) * (dot_x(gi, vbar_row(at.bh, m)) - own.y);
     for (var c = 0u; c < D; c++) {
       grad[c] += ds * (x[k + c] + x[r + c]);
     }
   }
   for (var j = 0u; j < p.W; j++) {
-    let k = kwin_row(bh, i + 1u + j);
-    let r = rwin_row(h, j);
-    let ds = exp(window_score(bh, h, i, qi, j) - own.x) * (dot_x(gi, vwin_row(bh, i + 1u + j)) - own.y);
+    let k = kwin_row(at.bh, at.i + 1u + j);
+    let r = rwin_row(at.h, j);
+    let ds = exp(window_score(at.bh, at.h, at.i, at.qi, j) - own.x) * (dot_x(gi, vwin_row(at.bh, at.i + 1u + j)) - own.y);
     for (var c = 0u; c < D; c++) {
       grad[c] += ds * (x[k + c] + x[r + c]);
       grad_u[c] += ds * x[k + c];

@@ -1,6 +1,6 @@
-// Rows of the causal long-short core's inputs in the packed operand buffer `x` (operands.ts), and
-// the scores recomputed from them (spec B.5 step 5). Linked after causal-common.wgsl and a kernel
-// that binds `x`.
+// Rows of the causal long-short core's inputs in the packed operand buffer `x` (operands.ts), the
+// place of a query-major invocation, and the scores recomputed from them (spec B.5 step 5). Linked
+// after causal-common.wgsl and a kernel that binds `x`.
 fn q_row(bh: u32, i: u32) -> u32 {
   return section(0u) + (bh * p.M + i) * D;
 }
@@ -39,6 +39,21 @@ fn rchunk_row(h: u32, row: u32) -> u32 {
 
 fn dout_row(bh: u32, i: u32) -> u32 {
   return section(11u) + (bh * p.M + i) * D;
+}
+
+// Query `row` of the (B·H, M) rows: head bh, its head index h = bh mod H, position i, and where its
+// q row starts in x.
+struct Query {
+  bh: u32,
+  h: u32,
+  i: u32,
+  qi: u32,
+}
+
+fn query_of(row: u32) -> Query {
+  let bh = row / p.M;
+  let i = row % p.M;
+  return Query(bh, bh % p.H, i, q_row(bh, i));
 }
 
 // Σ_c x[a + c] · x[b + c].

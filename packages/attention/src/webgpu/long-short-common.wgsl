@@ -1,8 +1,9 @@
 // Shared by the bidirectional long-short core kernels (spec A.3 steps 5–9, A.4): Params, the input
-// offsets, the segment-wise window rule and its ranges. Linked after a generated header declaring
-// `const D: u32` (head size), `const KT: u32` (rows per workgroup tile) and `const CHUNK: u32`
-// (queries per landmark gradient partial), and after the kernel, which binds `p`. Every kernel
-// runs WG invocations per workgroup on a (possibly folded) 1-D grid.
+// offsets, the segment-wise window rule and its ranges, and the row blocks of the tiled kernels.
+// Linked after a generated header declaring `const D: u32` (head size), `const KT: u32` (rows per
+// workgroup tile) and `const CHUNK: u32` (queries per landmark gradient partial), and after the
+// kernel, which binds `p`. Every kernel runs WG invocations per workgroup on a (possibly folded)
+// 1-D grid.
 const WG: u32 = 64u;
 
 // Below every finite score: the running max of a row that has seen no key yet.
@@ -71,4 +72,18 @@ fn local_queries_of(first: u32, last: u32) -> vec2<u32> {
   let reach = p.w + p.e;
   let lo = select(0u, ((first - reach) / p.w) * p.w, first > reach);
   return vec2<u32>(lo, min(((last + p.e) / p.w + 1u) * p.w, p.n));
+}
+
+// The rows of a workgroup of a dispatch of row blocks (forward, dq, dkv): workgroup `group` (of
+// heads · groups) takes head bh's rows first … last (WG of them, clipped to n); bh ≥ heads marks an
+// excess workgroup of a folded grid. Uniform across the workgroup (barriers may depend on it).
+struct Block {
+  bh: u32,
+  first: u32,
+  last: u32,
+}
+
+fn block_of(group: u32) -> Block {
+  let first = (group % p.groups) * WG;
+  return Block(group / p.groups, first, min(first + WG, p.n) - 1u);
 }

@@ -1,11 +1,13 @@
 // The WebGPU kernels of the bidirectional long-short core (spec A.3 steps 5–9) against the CPU
 // kernels (registerFusedAttentionKernels on a reference CPU backend): context, lse and every input
 // gradient within 1e-4 relative, on Dawn with SwiftShader; a missing adapter fails these tests.
-import { CapabilityError, add, applyOp, createCpuBackend, fromArray, mul, slice, sum, tidy, withImpl, type Backend, type Tensor } from '@longshort/tensor';
-import { randomBools, randomGenerator, randomValues, relativeError } from '@longshort/tensor/testing';
+import { CapabilityError, applyOp, createCpuBackend, fromArray, slice, type Backend, type Tensor } from '@longshort/tensor';
+import { randomGenerator, randomValues } from '@longshort/tensor/testing';
 import { createWebGPUBackend } from '@longshort/webgpu';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { longShortAttentionBackwardOp, longShortCore, type LongShortCoreAttrs } from '../fused/long-short-core.js';
+import { expectOutputsClose, runLoss } from '../fused/core-test-support.js';
+import { longShortAttentionBackwardOp } from '../fused/long-short-core.js';
+import { coreData, coreLoss, coreOutputNames, type CoreCase } from '../fused/long-short-test-support.js';
 import { registerFusedAttentionKernels } from '../fused/register.js';
 import { fusedAttentionWebGPUKernels } from './index.js';
 
@@ -16,55 +18,19 @@ registerFusedAttentionKernels(cpu);
 const gpu = await createWebGPUBackend({ kernels: [fusedAttentionWebGPUKernels], flags: { maxWorkgroupsPerDimension: 16 } });
 afterAll(() => gpu.dispose());
 
-interface CoreCase {
-  B: number;
-  H: number;
-  n: number;
-  d: number;
-  /** Landmarks r'. */
-  rp: number;
-  w: number;
-  diagonal?: boolean;
-  /** Probability that a position is padding. */
-  padding: number;
-  seed: number;
-  /**
-   * Pass every input as a view that starts one batch row into its storage (a nonzero offset).
-   * NOTE: the reference is then the composed path: the CPU JS kernels read their inputs from
-   * element 0 of the storage, ignoring a view's offset.
-   */
-  offset?: boolean;
-}
-
 /**
  * context, lse, then the gradients of q, k, v, kBar, vBar of sum(context · a) + sum(lse · b)
- * (of the whole stored tensors when the inputs are offset views).
+ * (of the whole stored tensors when the inputs are offset views). With `c.offset`, every input is a
+ * view that starts one batch row into its storage; the reference is then the composed path: the CPU
+ * JS kernels read their inputs from element 0 of the storage, ignoring a view's offset.
  */
-async function runCore(backend: Backend, c: CoreCase): Promise<Float32Array[]> {
-  const g = randomGenerator(c.seed);
+function runCore(backend: Backend, c: CoreCase): Promise<Float32Array[]> {
   const lead = c.offset ? 1 : 0;
-  const B = c.B + lead;
-  const shapes = [[B, c.H, c.n, c.d], [B, c.H, c.n, c.d], [B, c.H, c.n, c.d], [B, c.H, c.rp, c.d], [B, c.H, c.rp, c.d]];
-  const values = shapes.map((s) => randomValues(g, s.reduce((a, b) => a * b, 1), { low: -1.5, high: 1.5 }));
-  const valid = randomBools(g, B * c.n, 1 - c.padding);
-  const seedContext = randomValues(g, c.B * c.H * c.n * c.d);
-  const seedLse = randomValues(g, c.B * c.H * c.n);
-  const attrs: LongShortCoreAttrs = { window: c.w, diagonal: c.diagonal ?? false };
-  const inputs = values.map((v, i) => fromArray(v, shapes[i], 'f32', backend).requireGrad());
+  const data = coreData(c, lead);
   // The rows lead… of the leading axis: (c.B, …), a view at a nonzero offset.
   const view = (t: Tensor) => (lead > 0 ? slice(t, t.shape.map((_, axis) => (axis === 0 ? lead : 0))) : t);
-  const results = tidy(() => {
-    const [q, k, v, kBar, vBar] = inputs.map(view);
-    const impl = c.offset && backend === cpu ? 'composed' : 'auto';
-    const { context, lse } = withImpl(impl, () => longShortCore(q, k, v, kBar, vBar, view(fromArray(valid, [B, c.n], 'bool', backend)), attrs));
-    add(sum(mul(context, fromArray(seedContext, context.shape, 'f32', backend))), sum(mul(lse, fromArray(seedLse, lse.shape, 'f32', backend)))).backward();
-    return [context, lse, ...inputs.map((t) => t.grad!)];
-  });
-  try {
-    return await Promise.all(results.map(async (t: Tensor) => Float32Array.from(await t.data())));
-  } finally {
-    for (const t of [...results, ...inputs]) t.dispose();
-  }
+  const impl = c.offset && backend === cpu ? 'composed' : 'auto';
+  return runLoss(backend, data, (inputs) => coreLoss(inputs.map(view), view(fromArray(data.valid, [c.B + lead, c.n], 'bool', backend)), data, impl));
 }
 
 const cases: [string, CoreCase][] = [
@@ -88,11 +54,7 @@ describe('longShortAttention on WebGPU equals the CPU kernels', () => {
       const ran = vi.spyOn(gpu, 'run');
       const expected = await runCore(cpu, c);
       const got = await runCore(gpu, c);
-      const labels = ['context', 'lse', 'dq', 'dk', 'dv', 'dkBar', 'dvBar'];
-      got.forEach((values, i) => {
-        expect(values.length, labels[i]).toBe(expected[i].length);
-        expect(relativeError(values, expected[i]), labels[i]).toBeLessThan(1e-4);
-      });
+      expectOutputsClose(got, expected, coreOutputNames, 1e-4);
       const forward = ran.mock.calls.find(([op]) => op === 'longShortAttention');
       const ops = ran.mock.calls.map(([op]) => op);
       ran.mockRestore();

@@ -11,6 +11,7 @@ import dkvWgsl from './long-short-dkv.wgsl';
 import dqWgsl from './long-short-dq.wgsl';
 import forwardWgsl from './long-short-forward.wgsl';
 import keyGradsWgsl from './long-short-key-grads.wgsl';
+import keyTilesWgsl from './long-short-key-tiles.wgsl';
 import landmarksReduceWgsl from './long-short-landmarks-reduce.wgsl';
 import landmarksWgsl from './long-short-landmarks.wgsl';
 import statsWgsl from './long-short-stats.wgsl';
@@ -61,7 +62,7 @@ export const longShortAttentionWebGPU = defineWebGPUKernel<LongShortCoreAttrs>('
     const p = problemOf(context, 'longShortAttention', inputs, attrs);
     if (p.heads * p.n === 0) return;
     const groups = blocks(p.n);
-    context.dispatch(p.program('longShortAttention', forwardWgsl), [...inputs.map((view) => view.data.buffer), out.data.buffer, lse.data.buffer],
+    context.dispatch(p.program('longShortAttention', keyTilesWgsl, forwardWgsl), [...inputs.map((view) => view.data.buffer), out.data.buffer, lse.data.buffer],
       { ...p.params, groups }, p.heads * groups);
   },
 });
@@ -82,7 +83,7 @@ export const longShortAttentionBackwardWebGPU = defineWebGPUKernel<LongShortCore
     const stats = context.scratch(p.heads * p.n * 16); // (B·H, n) vec4: lse, D, valid, 0
     context.dispatch(p.program('longShortAttentionBackward.stats', statsWgsl), [out, lse, dOut, dLse, valid, stats],
       { ...p.params, groups: rowsPerHead }, blocks(p.heads * p.n));
-    context.dispatch(p.program('longShortAttentionBackward.dq', dqWgsl), [q, k, v, kBar, vBar, dOut, stats, dq.data.buffer],
+    context.dispatch(p.program('longShortAttentionBackward.dq', keyTilesWgsl, dqWgsl), [q, k, v, kBar, vBar, dOut, stats, dq.data.buffer],
       { ...p.params, groups: rowsPerHead }, p.heads * rowsPerHead);
     context.dispatch(p.program('longShortAttentionBackward.dkv', dkvWgsl, keyGradsWgsl), [q, k, v, dOut, stats, dk.data.buffer, dv.data.buffer],
       { ...p.params, groups: rowsPerHead }, p.heads * rowsPerHead);

@@ -3,12 +3,9 @@
 // one invocation per landmark, and writes that chunk's sums to `partial` ((B·H, chunks, r', 2, d):
 // dk row, then dv row); long-short-landmarks-reduce.wgsl adds the chunks in order (WGSL has no float
 // atomics; the order is fixed, so results are deterministic). Linked with long-short-common.wgsl,
-// long-short-key-grads.wgsl and the index snippet.
-@group(0) @binding(0) var<storage, read> q: array<f32>;
+// long-short-key-grads.wgsl (bindings 0, 3, 4) and the index snippet.
 @group(0) @binding(1) var<storage, read> kbar: array<f32>;
 @group(0) @binding(2) var<storage, read> vbar: array<f32>;
-@group(0) @binding(3) var<storage, read> dout: array<f32>;
-@group(0) @binding(4) var<storage, read> stats: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> partial: array<f32>;
 @group(0) @binding(6) var<uniform> p: Params;
 
@@ -36,10 +33,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let end = min((chunk + 1u) * CHUNK, p.n);
   for (var t0 = chunk * CHUNK; t0 < end; t0 += KT) {
-    let count = min(KT, end - t0);
-    workgroupBarrier();
-    load_queries(bh * p.n + t0, count, lid);
-    workgroupBarrier();
+    let count = load_queries(bh, t0, end, lid);
     for (var t = 0u; t < count; t++) {
       if (is_landmark && tile_s[t].z != 0.0) {
         accumulate(t);
