@@ -83,9 +83,7 @@ export class SegmentDecoder implements Decoder {
     } else {
       memories.forEach((m) => m.dispose());
     }
-    const values = await row.data() as Float32Array;
-    row.dispose();
-    return values;
+    return readAndDispose(row);
   }
 
   dispose(): void {
@@ -254,13 +252,11 @@ export class IncrementalDecoder implements Decoder {
         state.chunkV.push(keep(vRaw));
         if (state.chunkX.length === l) this.#finishChunk(layer, state);
       });
-      return reshape(logSoftmax(this.model.out_emb.forward(h), -1), [this.model.config.vocabSize]);
+      return nextLogProbs(this.model, h);
     }));
     this.#length += 1;
     if (this.#length % this.segmentLength === 0) this.#commit();
-    const values = await logProbs.data() as Float32Array;
-    logProbs.dispose();
-    return values;
+    return readAndDispose(logProbs);
   }
 
   /** Project first, compress after (un-normalised), then dual_ln_dproj (spec B.5 step 4). */
@@ -302,6 +298,18 @@ export class IncrementalDecoder implements Decoder {
 function replace(state: LayerState, key: 'kWin' | 'vWin', next: Tensor): void {
   state[key].dispose();
   state[key] = keep(next);
+}
+
+/** The next token's log-probabilities (V) from the last layer's output h (1, 1, D). */
+export function nextLogProbs(model: TransformerLSModel, h: Tensor): Tensor {
+  return reshape(logSoftmax(model.out_emb.forward(h), -1), [model.config.vocabSize]);
+}
+
+/** A tensor's values, read back; the tensor is disposed. */
+export async function readAndDispose(t: Tensor): Promise<Float32Array> {
+  const values = await t.data() as Float32Array;
+  t.dispose();
+  return values;
 }
 
 /** keep() on every tensor of a flat record; returns it. */

@@ -3,11 +3,13 @@
 // cache), so the t-th token of a segment costs O(L + t). A key depends only on its own row
 // (proj_key of LN1 of the layer input), so committing a full segment just drops the oldest T keys
 // and values, which is what the model's memory update (spec B.3 step 5) amounts to.
-import { ConfigError, add, concat, div, fromArray, keep, logSoftmax, matmul, mul, noGrad, reshape, slice, softmax, tidy, type Tensor } from '@longshort/tensor';
+import { ConfigError, add, concat, div, fromArray, keep, matmul, mul, noGrad, slice, softmax, tidy, type Tensor } from '@longshort/tensor';
 import { mergeHeads, splitHeads } from '@longshort/attention';
 import { RelativeFullAttention } from '../transformer-ls/full-attention.js';
 import type { TransformerLSModel } from '../transformer-ls/model.js';
-import { attentionInput, checkPush, checkSegmentLength, keepAll, layerOutput, startingMemories, type Decoder } from './decoders.js';
+import {
+  attentionInput, checkPush, checkSegmentLength, keepAll, layerOutput, nextLogProbs, readAndDispose, startingMemories, type Decoder,
+} from './decoders.js';
 
 /** Per-layer decoding state; every tensor here is owned (kept) by the decoder. */
 interface FullLayerState {
@@ -83,13 +85,11 @@ export class FullIncrementalDecoder implements Decoder {
         const mixed = add(matmul(slice(probs, [0, 0, 0, 0], [1, H, 1, L]), state.vMem), matmul(slice(probs, [0, 0, 0, L]), vSegment)); // (1, H, 1, d)
         h = layerOutput(this.model.config, layer, h, x1, attn.proj_out.forward(mergeHeads(mixed)));
       });
-      return reshape(logSoftmax(this.model.out_emb.forward(h), -1), [this.model.config.vocabSize]);
+      return nextLogProbs(this.model, h);
     }));
     this.#length += 1;
     if (this.#length % this.segmentLength === 0) this.#commit();
-    const values = await logProbs.data() as Float32Array;
-    logProbs.dispose();
-    return values;
+    return readAndDispose(logProbs);
   }
 
   /** A full segment: the memory's keys / values ← the last L of [memory; segment] (spec B.3 step 5). */
