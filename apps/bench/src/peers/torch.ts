@@ -77,7 +77,8 @@ export async function loadTorchCpu(threads = availableParallelism()): Promise<Se
         writeFileSync(join(folder, 'b.bin'), operands.b);
         const { batch, m, k, n } = operands;
         const { stdout } = await promisify(execFile)(python, ['-c', script, folder, ...[batch, m, k, n, threads].map(String), JSON.stringify(budget)],
-          { encoding: 'utf8', maxBuffer: 1 << 20 });
+          // NOTE: OpenBLAS sizes its own pool from these, not from torch.set_num_threads.
+          { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) } });
         const reported = JSON.parse(stdout) as { times_ms: number[]; threads: number };
         if (reported.threads !== threads) throw new Error(`torch: expected ${threads} threads, got ${reported.threads}.`);
         const bytes = readFileSync(join(folder, 'y.bin'));
