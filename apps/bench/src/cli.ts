@@ -14,7 +14,7 @@ import { loadTfjsCpu, loadTfjsWasm, loadTfjsWebGPU } from './peers/tfjs.js';
 import { loadTorchCpu } from './peers/torch.js';
 import { installWebGPU } from './webgpu-setup.js';
 import { chartsSvg } from './plot.js';
-import { currentCommit, formatTable, machineInfo, type BenchReport } from './report.js';
+import { currentCommit, formatTable, machineInfo, type BenchReport, type LibraryInfo } from './report.js';
 import { attentionCharts, attentionConfigs, attentionFailed, attentionScales, formatAttentionTable, runAttentionSuite } from './suites/attention.bench.js';
 import { formatLmTable, lmCharts, lmFailed, lmScales, runLmSuite } from './suites/lm.bench.js';
 import { matmulCases, quickMatmulCases, runMatmulSuite } from './suites/matmul.bench.js';
@@ -101,12 +101,14 @@ interface SuiteOutput {
 
 type Log = (message: string) => void;
 
-async function matmulSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
-  const libraries: MatmulLibrary[] = [];
+/** Loads each library in turn; one that fails is recorded as unavailable, with the reason, and the rest still run. */
+async function loadLibraries<L extends { info: LibraryInfo }>(loaders: readonly (readonly [string, () => Promise<L>])[], log: Log):
+  Promise<{ libraries: L[]; libraryInfo: BenchReport['libraries'] }> {
+  const libraries: L[] = [];
   const libraryInfo: BenchReport['libraries'] = {};
-  for (const name of args.libraries) {
+  for (const [name, load] of loaders) {
     try {
-      const library = name === ours ? createLongshortCpu() : await peerLoaders[name]();
+      const library = await load();
       libraries.push(library);
       libraryInfo[name] = library.info;
     } catch (error) {
@@ -114,6 +116,12 @@ async function matmulSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
       log(`${name} unavailable: ${(error as Error).message}`);
     }
   }
+  return { libraries, libraryInfo };
+}
+
+async function matmulSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
+  const loaders = args.libraries.map((name) => [name, name === ours ? async () => createLongshortCpu() : peerLoaders[name]] as const);
+  const { libraries, libraryInfo } = await loadLibraries<MatmulLibrary>(loaders, log);
   const single = libraries.some((l) => l.name === oursSingleThread) ? oursSingleThread : undefined;
   const cases = await runMatmulSuite({
     libraries, cases: args.quick ? quickMatmulCases : matmulCases, budget: budgets.matmul[args.quick ? 'quick' : 'full'], log, singleThreadReference: single,
@@ -142,18 +150,8 @@ async function webgpuSuite(args: BenchArgs, log: Log): Promise<SuiteOutput> {
     backend.dispose();
     throw new Error(`the adapter '${adapter.description || adapter.device}' is a software one; its timings mean little. Pass --allow-software to run anyway.`);
   }
-  const libraries: OpLibrary[] = [createLongshortWebGPU(backend)];
-  const libraryInfo: BenchReport['libraries'] = { [libraries[0].name]: libraries[0].info };
-  for (const [name, load] of Object.entries(webgpuPeerLoaders)) {
-    try {
-      const library = await load();
-      libraries.push(library);
-      libraryInfo[name] = library.info;
-    } catch (error) {
-      libraryInfo[name] = { unavailable: (error as Error).message };
-      log(`${name} unavailable: ${(error as Error).message}`);
-    }
-  }
+  const ourLibrary = createLongshortWebGPU(backend);
+  const { libraries, libraryInfo } = await loadLibraries<OpLibrary>([[ourLibrary.name, async () => ourLibrary], ...Object.entries(webgpuPeerLoaders)], log);
   try {
     const cases = await runWebgpuSuite({ libraries, cases: args.quick ? quickWebgpuCases : webgpuCases({ software }), budget: budgets.webgpu[args.quick ? 'quick' : 'full'], log });
     const report = {

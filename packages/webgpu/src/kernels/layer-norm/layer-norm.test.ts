@@ -5,7 +5,7 @@ import { cast, fromArray, layerNorm, narrow, permute, reshape, tidy, type Tensor
 import { expectClose } from '@longshort/tensor/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWebGPUBackend } from '../../backend.js';
-import { backendForTests, compareGradientsWithReference, compareWithReference, random } from '../../test-support.js';
+import { backendForTests, compareGradientsWithReference, compareWithReference, random, valuesFor } from '../../test-support.js';
 
 const backend = await backendForTests();
 
@@ -30,9 +30,9 @@ describe.skipIf(!backend)('fused layer norm on WebGPU', () => {
 
   it.each([1, 3, 17, 257, 1025, 4097])('rows of %i elements match the reference and a float64 loop', async (n) => {
     const rows = n > 1000 ? 3 : 5;
-    const { gpu: got } = await compareWithReference(gpu, (x) => layerNorm(x), [{ shape: [rows, n], low: -3, high: 5 }], { seed: n, atol: 1e-5, rtol: 1e-4 });
-    const next = random(n);
-    const values = Array.from({ length: rows * n }, () => -3 + 8 * next());
+    const spec = { shape: [rows, n], low: -3, high: 5 };
+    const { gpu: got } = await compareWithReference(gpu, (x) => layerNorm(x), [spec], { seed: n, atol: 1e-5, rtol: 1e-4 });
+    const values = valuesFor(spec, random(n)); // the inputs compareWithReference drew
     expectClose(got, layerNormRows(values, n, 1e-5), { atol: 1e-5, rtol: 1e-4 });
     await compareWithReference(gpu, (x, w, b) => layerNorm(x, w, b), [{ shape: [rows, n] }, { shape: [n] }, { shape: [n] }], { seed: n, atol: 1e-5, rtol: 1e-4 });
   });
