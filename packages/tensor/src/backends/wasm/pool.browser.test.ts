@@ -78,8 +78,11 @@ describe('the pool’s Web Workers', () => {
     const wasm = backend.wasm!;
     const mod = wasm.load(poolTestModule(wasm));
     const data = backend.alloc('i32', 12) as CpuData;
-    // Loaded after the workers started: until they take the module, tasks run on the page's thread.
-    expect(new Set(handshake(mod, data))).toEqual(new Set([1]));
+    // Loaded after the workers started: until a worker has taken the module, tasks run on the page's
+    // thread (whether one already has is a race), and every task runs either way.
+    const early = handshake(mod, data);
+    expect(early).toHaveLength(10);
+    expect(early.every((t) => t === 1 || t === 2)).toBe(true);
     return wasm.ready().then(() => {
       const threads = handshake(mod, data);
       expect(threads.every((t) => t === 1 || t === 2)).toBe(true);
